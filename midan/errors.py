@@ -1,0 +1,37 @@
+"""midan's exceptions and its catalogue of one-line messages.
+
+Every error a user can cause (bad input, missing file, bad option) is a :class:`MidanError`; the CLI prints its
+message on one line and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class MidanError(Exception):
+    """Base class of every error midan raises on purpose."""
+
+
+class InputError(MidanError):
+    """An input file or record that cannot be read."""
+
+
+class StoreError(MidanError):
+    """The event store cannot be opened or written."""
+
+
+class GazetteerError(MidanError):
+    """The gazetteer cannot be built, opened or extended."""
+
+
+class Errors:
+    """Message templates, one place for every user-facing wording (spaCy's ``errors.py`` pattern)."""
+
+    E001 = "no such file or directory: {path}"
+    E002 = "unsupported input type {suffix!r} for {path} (expected .txt, .html, .jsonl, .csv, .xml/.rss/.atom)"
+    E003 = "{path}:{line}: {reason}"
+    E004 = "invalid date {value!r}: expected YYYY-MM-DD"
+    E005 = "{path} exists; pass --force to overwrite it"
+    E006 = "unknown format {value!r}: expected one of {choices}"
+    E007 = "cannot open the event store {url}: {reason}"
+    E008 = "no articles could be read from {what}"
+    E009 = "cannot read {path}: {reason}"
