@@ -1,0 +1,45 @@
+# midan — the two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.midan-installed
+DB     := sqlite:///midan.db
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# reinstall when the project's requirements change
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/midan ingest examples/articles --db $(DB)
+	$(BIN)/midan export --db $(DB) --format table
+	mkdir -p demo-output
+	$(BIN)/midan export --db $(DB) --format acled-csv -o demo-output/events.csv --force
+	$(BIN)/midan export --db $(DB) --format geojson -o demo-output/events.geojson --force
+	@echo "demo: events stored in midan.db; exports in demo-output/ (events.csv, events.geojson)"
+
+test: install
+	$(BIN)/ruff check midan tests benchmarks
+	@url=$$(bash scripts/postgres.sh); \
+	if [ -z "$$url" ]; then echo "make test: PostgreSQL unavailable; its tests will skip (see message above)"; fi; \
+	MIDAN_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check midan tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf midan.db midan.db-* demo-output .pytest_cache

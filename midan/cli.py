@@ -1,0 +1,364 @@
+"""The ``midan`` command line: thin typer wrappers over the pipeline's pure functions.
+
+Each command validates its arguments, calls one function and writes the result; progress and warnings go to
+standard error. Errors a user can cause print one line (``midan: error: ...``) and exit non-zero, never a
+traceback (``--debug`` shows it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from midan import export as exporter
+from midan import ingest as reader
+from midan._version import __version__
+from midan.errors import Errors, MidanError
+from midan.schema import Article
+
+logger = logging.getLogger("midan")
+stderr = Console(stderr=True)
+
+app = typer.Typer(
+    name="midan",
+    help="Turn news articles into ACLED-style event data: geocoded, dated, evidence-linked, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+gazetteer_app = typer.Typer(help="Build, inspect and query the offline gazetteer.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+_STATE: dict[str, bool] = {"debug": False}
+
+InputsArg = Annotated[list[str], typer.Argument(help="Files, directories or '-' for standard input.")]
+OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of standard output.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
+DbOpt = Annotated[str, typer.Option("--db", help="Store URL (sqlite:///file.db, postgresql+psycopg://...) or path.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"midan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
+                                                 help="Print the version.")] = None,
+) -> None:
+    _STATE["debug"] = debug
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s", handlers=[
+        RichHandler(console=stderr, show_time=False, show_path=False, markup=False)], force=True)
+    logging.getLogger("midan").setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in ("trafilatura", "htmldate", "urllib3", "httpx", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise MidanError(Errors.E004.format(value=value)) from None
+
+
+def _progress(total: int | None, label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=stderr,
+                    transient=True, disable=not stderr.is_terminal)
+
+
+def _articles(inputs: list[str], published: dt.date | None) -> list[Article]:
+    articles = list(reader.read_articles(inputs, published=published))
+    if not articles:
+        raise MidanError(Errors.E008.format(what=", ".join(inputs)))
+    return articles
+
+
+def _analyse(articles: list[Article], min_confidence: float = 0.0, batch_size: int = 16) -> Iterator[Any]:
+    from midan.pipeline import Pipeline
+
+    pipeline = Pipeline(min_confidence=min_confidence)
+    with _progress(len(articles), "extracting") as bar:
+        task = bar.add_task("extract", total=len(articles))
+        for analysis in pipeline.pipe(articles, batch_size=batch_size):
+            bar.advance(task)
+            yield analysis
+
+
+@app.command()
+def extract(
+    inputs: InputsArg,
+    published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) of .txt input.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or geojson.")] = "jsonl",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Also output every rejected mention and why.")] = False,
+    min_confidence: Annotated[float, typer.Option(help="Drop events below this confidence.")] = 0.0,
+    batch_size: Annotated[int, typer.Option(help="Articles per spaCy batch.")] = 16,
+) -> None:
+    """Extract ACLED events from articles (.txt, .html, .jsonl, .csv, RSS/Atom, directories)."""
+    formats = {"jsonl": "jsonl", "csv": "acled-csv", "acled-csv": "acled-csv", "geojson": "geojson"}
+    if fmt not in formats:
+        raise MidanError(Errors.E006.format(value=fmt, choices=", ".join(sorted(set(formats) - {"acled-csv"}))))
+    if explain and fmt != "jsonl":
+        raise MidanError("--explain needs --format jsonl (rejected mentions are JSON records)")
+    exporter.check_output(output, force)
+    articles = _articles(inputs, parse_date(published))
+    analyses = _analyse(articles, min_confidence, batch_size)
+    if explain:
+        exporter.write_records(_explained(analyses), output, force=force)
+    else:
+        events = (event for analysis in analyses for event in analysis.events)
+        exporter.write_events(events, formats[fmt], output, force=force)
+
+
+def _explained(analyses: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for analysis in analyses:
+        for event in analysis.events:
+            yield event.to_dict()
+        for rejected in analysis.explanations():
+            yield {"rejected": rejected.pop("rejected"), **rejected}
+
+
+@app.command()
+def classify(
+    input_: Annotated[str, typer.Argument(metavar="IN", help="JSONL {id, text} file or '-'.")],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Code short event descriptions as ACLED sub-event types (null: no ACLED event)."""
+    from midan.pipeline import classify as classify_texts
+
+    exporter.check_output(output, force)
+    snippets = list(reader.read_snippets(input_))
+
+    def records() -> Iterator[dict[str, Any]]:
+        results = classify_texts(s["text"] for s in snippets)
+        for snippet, result in zip(snippets, results, strict=True):
+            yield {"id": snippet["id"], "event_type": result.event_type, "sub_event_type": result.sub_event_type,
+                   "confidence": result.confidence}
+
+    exporter.write_records(records(), output, force=force)
+
+
+@app.command()
+def geoparse(
+    input_: Annotated[str, typer.Argument(metavar="IN", help="JSONL {id, text} file or '-'.")],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Find place names and resolve them against the offline gazetteer."""
+    from midan import geo, nlp
+    from midan.gazetteer import Gazetteer
+
+    exporter.check_output(output, force)
+    snippets = list(reader.read_snippets(input_))
+    gazetteer = Gazetteer()
+    docs = nlp.parse(s["text"] for s in snippets)
+
+    def records() -> Iterator[dict[str, Any]]:
+        for snippet, doc in zip(snippets, docs, strict=True):
+            yield {"id": snippet["id"], "toponyms": [t.to_dict() for t in geo.geoparse(doc, gazetteer)]}
+
+    exporter.write_records(records(), output, force=force)
+
+
+@app.command()
+def timex(
+    input_: Annotated[str, typer.Argument(metavar="IN", help="JSONL {id, text, published} file or '-'.")],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Find time expressions and normalise them to TimeML values against each text's publication date."""
+    from midan import nlp
+    from midan import timex as tagger
+
+    exporter.check_output(output, force)
+    snippets = list(reader.read_snippets(input_))
+    docs = nlp.parse(s["text"] for s in snippets)
+
+    def records() -> Iterator[dict[str, Any]]:
+        for snippet, doc in zip(snippets, docs, strict=True):
+            found = tagger.tag(doc.text, snippet.get("published"), doc)
+            yield {"id": snippet["id"], "timexes": [
+                {"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value} for t in found]}
+
+    exporter.write_records(records(), output, force=force)
+
+
+@app.command()
+def ingest(
+    inputs: InputsArg,
+    db: DbOpt = "sqlite:///midan.db",
+    published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) of .txt input.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Articles per committed batch.")] = 16,
+) -> None:
+    """Extract events and store articles and events; articles already stored are skipped."""
+    from midan.pipeline import Pipeline
+    from midan.store import open_store
+
+    store = open_store(db)
+    articles = _articles(inputs, parse_date(published))
+    fresh = [a for a in articles if not store.has_article(reader.fingerprint(a))]
+    skipped = len(articles) - len(fresh)
+    if not fresh:
+        stderr.print(f"ingest: all {len(articles)} articles already stored; nothing to do")
+        return
+    pipeline = Pipeline()
+    stored_articles = stored_events = 0
+    batch: list[tuple[Article, list[Any]]] = []
+    with _progress(len(fresh), "ingesting") as bar:
+        task = bar.add_task("ingest", total=len(fresh))
+        for analysis in pipeline.pipe(fresh, batch_size=batch_size):
+            batch.append((analysis.article, analysis.events))
+            bar.advance(task)
+            if len(batch) >= batch_size:
+                a, e = store.add_batch(batch)
+                stored_articles, stored_events, batch = stored_articles + a, stored_events + e, []
+        if batch:
+            a, e = store.add_batch(batch)
+            stored_articles, stored_events = stored_articles + a, stored_events + e
+    stderr.print(f"ingest: {stored_articles} articles and {stored_events} events stored"
+                 f"{f'; {skipped} articles already stored' if skipped else ''} ({db})")
+
+
+@app.command()
+def export(
+    db: DbOpt = "sqlite:///midan.db",
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="acled-csv, jsonl, geojson, parquet, or table (a summary).")] = "acled-csv",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    country: Annotated[str | None, typer.Option(help="Only this country.")] = None,
+    event_type: Annotated[str | None, typer.Option(help="Only this ACLED event type.")] = None,
+    sub_event_type: Annotated[str | None, typer.Option(help="Only this ACLED sub-event type.")] = None,
+    date_from: Annotated[str | None, typer.Option(help="First event date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option(help="Last event date (YYYY-MM-DD).")] = None,
+    min_confidence: Annotated[float | None, typer.Option(help="Only events at or above this confidence.")] = None,
+) -> None:
+    """Export stored events as ACLED CSV, JSONL, GeoJSON or Parquet, with filters."""
+    from midan.store import open_store
+
+    filters = {"country": country, "event_type": event_type, "sub_event_type": sub_event_type,
+               "date_from": parse_date(date_from), "date_to": parse_date(date_to), "min_confidence": min_confidence}
+    if fmt == "table":
+        store = open_store(db)
+        _print_table(store.events(**filters))
+        return
+    exporter.check_output(output, force)
+    store = open_store(db)
+    count = exporter.write_events(store.events(**filters), fmt, output, force=force)
+    if output is not None:
+        stderr.print(f"export: {count} events written to {output}")
+
+
+def _print_table(events: Iterable[Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title="midan events", show_lines=False)
+    for column in ("date", "p", "type", "actor1", "actor2", "location", "country", "fat.", "conf."):
+        table.add_column(column, overflow="fold")
+    count = 0
+    for event in events:
+        count += 1
+        table.add_row(event.event_date, str(event.time_precision), event.sub_event_type, event.actor1, event.actor2,
+                      f"{event.location} ({event.admin1})" if event.admin1 else event.location, event.country,
+                      str(event.fatalities), f"{event.confidence:.2f}")
+    Console(width=180).print(table)
+    typer.echo(f"{count} events")
+
+
+@app.command()
+def serve(
+    db: DbOpt = "sqlite:///midan.db",
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web application and REST API over the store."""
+    from midan.api import serve as run_server
+
+    run_server(db, host=host, port=port)
+
+
+@gazetteer_app.command("build")
+def gazetteer_build(path: Annotated[Path | None, typer.Option(help="Where to build it.")] = None) -> None:
+    """(Re)build the gazetteer from the installed packages."""
+    from midan.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.build(path)
+    typer.echo(json.dumps(gazetteer.info(), default=str))
+
+
+@gazetteer_app.command("info")
+def gazetteer_info() -> None:
+    """Where the gazetteer is, its size and row counts."""
+    from midan.gazetteer import Gazetteer
+
+    typer.echo(json.dumps(Gazetteer().info(), default=str, indent=2))
+
+
+@gazetteer_app.command("lookup")
+def gazetteer_lookup(
+    name: Annotated[str, typer.Argument(help="A place name.")],
+    country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2 code to restrict to.")] = None,
+    limit: Annotated[int, typer.Option(help="How many candidates.")] = 10,
+) -> None:
+    """Candidate places for a name, best first."""
+    from dataclasses import asdict
+
+    from midan.gazetteer import Gazetteer
+
+    for place in Gazetteer().lookup(name, country_code=country, limit=limit):
+        typer.echo(json.dumps(asdict(place), ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: one-line errors, non-zero exit codes, never a traceback unless --debug."""
+    try:
+        app(args=argv, prog_name="midan", standalone_mode=False)
+    except click.exceptions.Abort:
+        print("midan: aborted", file=sys.stderr)
+        return 130
+    except click.exceptions.ClickException as exc:
+        print(f"midan: error: {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except MidanError as exc:
+        if _STATE["debug"]:
+            raise
+        print(f"midan: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("midan: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected failure still gets one line (the bug is in midan, not the input)
+        if _STATE["debug"]:
+            raise
+        print(f"midan: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,737 @@
+"""Event-mention detection: find event words, code their ACLED sub-event type, and reject non-events.
+
+A *mention* is one clause that reports an event: cue words (lexicon matches on lemmas and phrases) are grouped by
+the verb that governs them, and the group's cues decide the sub-event type. The rules are ACLED's own (tear gas is
+intervention, not a chemical weapon; arrests of protesters make "Protest with intervention"; ...), which no
+library encodes, so they are written here. Every mention that is *not* coded keeps the reason it was rejected
+(quote/chant, negated, threat/plan/future, aggregate, ...) so ``--explain`` can show it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from midan import actors as actor_rules
+from midan import nlp
+from midan.schema import SUB_EVENT_RANK, SUB_EVENT_TYPES
+
+if TYPE_CHECKING:
+    from midan.actors import Actor
+    from midan.counts import Fatalities
+    from midan.geo import EventLocation
+    from midan.timex import EventDate
+
+logger = logging.getLogger(__name__)
+
+# --- the cue lexicon -------------------------------------------------------------------------------------------
+# Single-word cues by lemma. A cue names what a word says about an event; sub-event types are decided from the
+# set of cues in one clause (see `classify_cues`).
+LEMMA_CUES: dict[str, str] = {}
+
+
+def _add(cue: str, words: str) -> None:
+    for word in words.split():
+        LEMMA_CUES[word] = cue
+
+
+_add("PROTEST", "protest demonstrate demonstration rally march picket sit-in walkout vigil protester demonstrator "
+     "marcher picketer boycott hunger-strike")
+_add("INTERVENE", "disperse teargas crackdown baton truncheon")
+_add("ARREST", "arrest detain apprehend detention custody")
+_add("KILL", "kill murder assassinate execute behead slaughter massacre lynch stab hack strangle dead death "
+     "killing murder")
+_add("ATTACK", "attack assault raid storm ambush shoot shooting gunfire beat whip torture gunman")
+_add("CLASH", "clash fight fighting battle skirmish gunbattle firefight gunfight repel repulse engage")
+_add("RECAPTURE", "recapture retake regain liberate reclaim")
+_add("CAPTURE", "capture overrun occupy seize")
+_add("AIRSTRIKE", "airstrike air-strike warplane airstrike bomber")
+_add("SHELL", "shell shelling artillery mortar rocket missile howitzer bombard bombardment")
+_add("IED", "ied landmine bomb explosion blast explode detonate bombing explosive")
+_add("GRENADE", "grenade")
+_add("RAPE", "rape raped rapes raping rapist")
+_add("ABDUCT", "abduct kidnap abduction kidnapping hostage")
+_add("LOOT", "loot plunder ransack pillage")
+_add("DESTROY", "torch burn raze demolish vandalise vandalize destroy arson")
+_add("RIOT", "riot rioter rampage molotov stone-pelting")
+_add("MOB", "mob vigilante")
+_add("AGREE", "agreement accord ceasefire truce deal")
+_add("DISRUPT", "defuse")
+_add("CHANGE", "curfew defect recruit merge")
+_add("TRANSFER", "withdraw")
+
+#: multi-word cues (token patterns over lower-cased text or lemmas)
+PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
+    "PROTEST": [
+        [{"LEMMA": {"IN": ["take", "return", "pour", "flood", "spill"]}}, {"LOWER": {"IN": ["to", "into", "onto"]}},
+         {"LOWER": "the"}, {"LOWER": {"IN": ["streets", "street"]}}],
+        [{"LOWER": "sit"}, {"LOWER": "-"}, {"LOWER": "in"}],
+        [{"LOWER": {"IN": ["general", "labour", "labor", "nationwide", "national", "teachers", "workers"]}},
+         {"LOWER": {"IN": ["strike", "strikes"]}}],
+        [{"LEMMA": "go"}, {"LOWER": "on"}, {"LOWER": "strike"}],
+        [{"LOWER": "on"}, {"LOWER": "strike"}],
+        [{"LOWER": "hunger"}, {"LOWER": "strike"}],
+        [{"LOWER": "solidarity"}, {"LEMMA": {"IN": ["march", "rally", "protest"]}}],
+    ],
+    "INTERVENE": [
+        [{"LOWER": {"IN": ["tear", "tear-"]}}, {"LOWER": "gas"}],
+        [{"LOWER": "water"}, {"LOWER": {"IN": ["cannon", "cannons"]}}],
+        [{"LOWER": "rubber"}, {"LOWER": {"IN": ["bullets", "bullet"]}}],
+        [{"LOWER": "pepper"}, {"LOWER": "spray"}],
+        [{"LOWER": {"IN": ["stun", "flash"]}}, {"LOWER": {"IN": ["grenade", "grenades"]}}],
+        [{"LEMMA": "break"}, {"LOWER": "up"}],
+        [{"LEMMA": "crack"}, {"LOWER": "down"}],
+        [{"LOWER": "baton"}, {"LOWER": "charge"}],
+    ],
+    "LIVE_FIRE": [
+        [{"LOWER": "live"}, {"LOWER": {"IN": ["ammunition", "rounds", "bullets", "fire"]}}],
+        [{"LEMMA": "open"}, {"LOWER": "fire"}],
+        [{"LEMMA": "fire"}, {"LOWER": {"IN": ["on", "at", "into"]}}],
+    ],
+    "KILL": [
+        [{"LEMMA": "shoot"}, {"LOWER": "dead"}],
+        [{"LEMMA": "gun"}, {"LOWER": "down"}],
+        [{"LOWER": "to"}, {"LOWER": "death"}],
+        [{"LOWER": "death"}, {"LOWER": "toll"}],
+    ],
+    "AIRSTRIKE": [
+        [{"LOWER": {"IN": ["air", "drone", "aerial", "air-"]}}, {"LEMMA": {"IN": ["strike", "raid", "attack",
+                                                                                     "bombardment"]}}],
+        [{"LOWER": {"IN": ["fighter", "military"]}}, {"LEMMA": "jet"}],
+        [{"LOWER": "helicopter"}, {"LEMMA": "gunship"}],
+    ],
+    "SHELL": [[{"LOWER": {"IN": ["missile", "rocket", "artillery", "mortar"]}}, {"LEMMA": {"IN": ["strike", "attack",
+                                                                                              "fire"]}}]],
+    "IED": [
+        [{"LOWER": {"IN": ["roadside", "car", "truck", "parcel", "motorcycle"]}}, {"LEMMA": "bomb"}],
+        [{"LOWER": "improvised"}, {"LOWER": "explosive"}],
+        [{"LOWER": "explosive"}, {"LEMMA": "device"}],
+        [{"LOWER": "land"}, {"LEMMA": "mine"}],
+    ],
+    "SUICIDE": [
+        [{"LOWER": "suicide"}, {"LEMMA": {"IN": ["bomber", "bombing", "attack", "attacker", "vest", "bomb"]}}],
+        [{"LEMMA": "blow"}, {"LOWER": {"IN": ["himself", "herself", "themselves"]}}, {"LOWER": "up"}],
+    ],
+    "CHEM": [
+        [{"LOWER": "chemical"}, {"LEMMA": {"IN": ["weapon", "attack", "agent", "munition"]}}],
+        [{"LOWER": {"IN": ["chlorine", "mustard", "nerve", "toxic", "poison"]}}, {"LEMMA": {"IN": ["gas", "agent"]}}],
+        [{"LOWER": "sarin"}],
+    ],
+    "RAPE": [
+        [{"LOWER": "sexual"}, {"LEMMA": {"IN": ["violence", "assault", "abuse"]}}],
+        [{"LOWER": "sexually"}, {"LEMMA": {"IN": ["assault", "abuse"]}}],
+        [{"LOWER": {"IN": ["gang", "gang-"]}}, {"LOWER": {"IN": ["raped", "rape"]}}],
+    ],
+    "ABDUCT": [
+        [{"LEMMA": "take"}, {"LOWER": "hostage"}],
+        [{"LOWER": {"IN": ["forcibly", "forced", "enforced"]}}, {"LOWER": {"IN": ["disappeared", "disappearance"]}}],
+    ],
+    "DESTROY": [
+        [{"LEMMA": "set"}, {"LOWER": {"IN": ["fire", "ablaze", "alight"]}}],
+        [{"LEMMA": "burn"}, {"LOWER": "down"}],
+    ],
+    "RIOT": [
+        [{"LEMMA": {"IN": ["throw", "hurl", "pelt"]}}, {"OP": "?"}, {"LEMMA": {"IN": ["stone", "rock", "brick",
+                                                                                    "bottle", "molotov"]}}],
+        [{"LOWER": "molotov"}, {"LEMMA": "cocktail"}],
+        [{"LEMMA": "burn"}, {"LEMMA": "tyre"}],
+        [{"LEMMA": "burn"}, {"LEMMA": "tire"}],
+    ],
+    "MOB": [[{"LOWER": "mob"}, {"LOWER": "justice"}], [{"LEMMA": "beat"}, {"LOWER": "to"}, {"LOWER": "death"}]],
+    "AGREE": [
+        [{"LOWER": "peace"}, {"LEMMA": {"IN": ["deal", "agreement", "accord"]}}],
+        [{"LEMMA": "sign"}, {"OP": "?"}, {"OP": "?"}, {"LEMMA": {"IN": ["agreement", "deal", "accord", "truce"]}}],
+        [{"LOWER": "prisoner"}, {"LEMMA": {"IN": ["exchange", "swap"]}}],
+    ],
+    "DISRUPT": [
+        [{"LEMMA": {"IN": ["seize", "recover", "confiscate", "discover", "find", "uncover"]}}, {"OP": "*"},
+         {"LEMMA": {"IN": ["weapon", "arm", "ammunition", "explosive", "cache", "rifle"]}}],
+        [{"LOWER": {"IN": ["arms", "weapons"]}}, {"LEMMA": "cache"}],
+        [{"LEMMA": {"IN": ["intercept", "shoot"]}}, {"OP": "?"}, {"LEMMA": {"IN": ["drone", "missile", "rocket"]}}],
+        [{"LEMMA": "shoot"}, {"LOWER": "down"}],
+        [{"LEMMA": "dismantle"}, {"OP": "?"}, {"OP": "?"}, {"LEMMA": {"IN": ["bomb", "ied", "device", "explosive"]}}],
+        [{"LOWER": "bomb"}, {"LOWER": "disposal"}],
+    ],
+    "HQ": [
+        [{"LEMMA": {"IN": ["establish", "set", "open", "build"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"},
+         {"LEMMA": {"IN": ["base", "headquarters", "outpost", "camp", "post", "position"]}}],
+        [{"LOWER": "new"}, {"OP": "?"}, {"LEMMA": {"IN": ["base", "headquarters", "outpost"]}}],
+    ],
+    "TRANSFER": [
+        [{"LEMMA": "pull"}, {"LOWER": "out"}],
+        [{"LEMMA": "hand"}, {"LOWER": "over"}, {"OP": "?"}, {"OP": "?"}, {"LEMMA": {"IN": ["control", "town", "city",
+                                                                                         "base", "area"]}}],
+        [{"LEMMA": "hand"}, {"LOWER": "over"}],
+        [{"LEMMA": "withdraw"}, {"LOWER": "from"}],
+    ],
+    "CAPTURE": [
+        [{"LEMMA": {"IN": ["take", "seize", "gain", "assume"]}}, {"LOWER": "control"}],
+        [{"LEMMA": "take"}, {"LOWER": "over"}],
+    ],
+    "CHANGE": [
+        [{"LOWER": "state"}, {"LOWER": "of"}, {"LOWER": "emergency"}],
+        [{"LEMMA": {"IN": ["form", "launch", "announce", "create"]}}, {"OP": "?"}, {"LOWER": "new"},
+         {"LEMMA": {"IN": ["group", "coalition", "alliance", "militia", "movement", "front"]}}],
+        [{"LEMMA": "deploy"}],
+    ],
+}
+
+#: cues that can head a mention on their own; the others only qualify a mention headed elsewhere
+TRIGGER_CUES = frozenset({
+    "PROTEST", "ARREST", "KILL", "ATTACK", "CLASH", "RECAPTURE", "CAPTURE", "AIRSTRIKE", "SHELL", "IED",
+    "SUICIDE", "GRENADE", "CHEM", "RAPE", "ABDUCT", "LOOT", "DESTROY", "RIOT", "MOB", "AGREE", "DISRUPT", "HQ",
+    "TRANSFER", "CHANGE", "INTERVENE", "LIVE_FIRE",
+})
+
+# words that make "strike" an attack from the air or a missile rather than a labour strike
+_STRIKE_WEAPONS = frozenset({"air", "drone", "missile", "rocket", "aerial", "military", "precision", "artillery"})
+# a "seize" or "capture" of people is an abduction or arrest, of places a territorial change
+_PLACE_NOUNS = frozenset({"town", "city", "village", "area", "district", "control", "base", "airport", "border",
+                          "crossing", "hill", "position", "territory", "region", "camp", "checkpoint", "port",
+                          "province", "county", "neighbourhood", "neighborhood", "locality", "outpost"})
+# the non-political killings ACLED does not code
+_ACCIDENT_WORDS = frozenset({"crash", "accident", "collision", "flood", "flooding", "drown", "landslide", "earthquake",
+                             "lightning", "stampede", "overdose", "derail", "capsize", "cyclone", "storm", "volcano",
+                             "eruption", "erupt", "tremor", "tsunami", "hurricane", "typhoon", "tornado", "wildfire",
+                             "leak", "firework", "fireworks", "rain", "mudslide", "avalanche", "heatwave", "blaze",
+                             "short-circuit", "boiler", "cylinder"})
+
+# --- non-event filters ------------------------------------------------------------------------------------------
+_FUTURE_AUX = frozenset({"will", "would", "could", "might", "may", "shall", "'ll", "wo", "ca", "should", "must"})
+_INTENT_VERBS = frozenset({"threaten", "plan", "vow", "pledge", "promise", "intend", "call", "urge", "want",
+                           "seek", "prepare", "warn", "demand", "ask", "aim", "hope", "consider", "propose",
+                           "schedule", "expect", "announce", "decide", "agree", "try", "attempt", "refuse",
+                           "fear", "risk", "prevent", "avoid", "order", "encourage", "appeal", "plot", "set"})
+_DENIAL_VERBS = frozenset({"deny", "dismiss", "reject", "refute", "disprove"})
+_INTENT_NOUNS = frozenset({"threat", "plan", "call", "calls", "demand", "appeal", "ultimatum", "plot", "risk",
+                           "fear", "warning", "possibility", "prospect", "proposal", "intention"})
+_SPEECH_VERBS = frozenset({"chant", "shout", "sing", "scream", "cry", "yell", "read", "say"})
+_AGGREGATE_MARKERS = re.compile(
+    r"\b(since|so far|to date|in total|a total of|over the (past|last)|in recent (years|months)|this year|"
+    r"last year|cumulative|altogether|overall)\b",
+    re.IGNORECASE,
+)
+_QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "‘": "’", "'": "'"}
+
+
+@dataclass
+class Mention:
+    """One clause reporting (or seeming to report) an event."""
+
+    trigger: Token
+    cues: dict[str, list[Token]]
+    anchor: Token | None = None
+    clause: list[Token] = field(default_factory=list)
+    sub_event_type: str = ""
+    score: float = 0.0
+    rule: str = ""
+    rejected: str = ""
+    actor1: Actor | None = None
+    actor2: Actor | None = None
+    assoc1: list[str] = field(default_factory=list)
+    assoc2: list[str] = field(default_factory=list)
+    location: EventLocation | None = None
+    date: EventDate | None = None
+    fatalities: Fatalities | None = None
+    crowd: str = ""
+    crowd_span: tuple[int, int] | None = None
+
+    @property
+    def sentence(self) -> Span:
+        return self.trigger.sent
+
+    @property
+    def start(self) -> int:
+        return self.trigger.idx
+
+    @property
+    def end(self) -> int:
+        return self.trigger.idx + len(self.trigger.text)
+
+    def explain(self) -> dict[str, Any]:
+        """The mention as a JSON-able dict for ``--explain``."""
+        sent = self.sentence
+        return {
+            "text": sent.text.strip(),
+            "start": sent.start_char,
+            "end": sent.end_char,
+            "trigger": self.trigger.text,
+            "trigger_start": self.start,
+            "trigger_end": self.end,
+            "sub_event_type": self.sub_event_type or None,
+            "cues": sorted(self.cues),
+            "rule": self.rule,
+            "score": round(self.score, 3),
+            "rejected": self.rejected,
+        }
+
+
+@lru_cache(maxsize=4)
+def _matcher(vocab: Vocab) -> Matcher:
+    matcher = Matcher(vocab)
+    for cue, patterns in PHRASE_CUES.items():
+        matcher.add(cue, patterns)
+    return matcher
+
+
+def find_cues(doc: Doc) -> dict[int, set[str]]:
+    """Token index -> cue names, from lemma lookups and phrase patterns."""
+    cues: dict[int, set[str]] = {}
+    for token in doc:
+        if token.is_space or token.is_punct:
+            continue
+        lemma = token.lemma_.lower()
+        cue = LEMMA_CUES.get(lemma) or LEMMA_CUES.get(token.lower_)
+        if lemma == "strike" or token.lower_.startswith("strik") or token.lower_ == "struck":
+            cue = _strike_sense(token)
+        elif lemma == "march" and token.pos_ == "PROPN":
+            cue = None  # the month
+        elif lemma in {"seize", "capture"}:
+            cue = _seize_sense(token)
+        elif lemma == "dead" and token.dep_ not in {"acomp", "oprd", "amod", "dobj", "attr", "pobj", "nsubj",
+                                                     "nsubjpass", "conj", "appos", "ROOT"}:
+            cue = None
+        elif lemma in {"violent", "violence", "unrest", "chaos"}:
+            # "the protest turned violent", "violent demonstrations": a riot only when said of a demonstration
+            near = [token.head, *token.head.children, *token.children]
+            cue = "RIOT" if any(LEMMA_CUES.get(t.lemma_.lower()) == "PROTEST" for t in near) else None
+        elif lemma == "riot" and token.dep_ in {"compound", "amod"}:
+            cue = None  # "riot police", "riot gear"
+        elif lemma == "deal" and token.pos_ != "NOUN":
+            cue = None
+        elif lemma in {"beat", "burn"} and token.pos_ not in {"VERB", "NOUN"}:
+            cue = None
+        if cue:
+            cues.setdefault(token.i, set()).add(cue)
+    for match_id, start, end in _matcher(doc.vocab)(doc):
+        cue = doc.vocab.strings[match_id]
+        head = doc[start:end].root
+        cues.setdefault(head.i, set()).add(cue)
+        if cue in {"AIRSTRIKE", "SHELL", "SUICIDE", "CHEM", "INTERVENE", "KILL", "DISRUPT", "CAPTURE"}:
+            # the phrase decides the sense of its words: "drone strike" is not a labour strike, "tear gas" is
+            # not a chemical weapon, "seized weapons" is not a capture of territory
+            for i in range(start, end):
+                if i != head.i and cues.get(i, set()) & {"PROTEST", "CHEM", "IED", "ATTACK", "CAPTURE"}:
+                    cues[i] -= {"PROTEST", "CHEM", "IED", "ATTACK", "CAPTURE"}
+                    cues[i].add(cue)
+            if cue in {"INTERVENE"}:
+                cues[head.i] -= {"CHEM", "GRENADE", "IED"}
+            if cue == "DISRUPT":
+                cues[head.i] -= {"CAPTURE"}
+    return {i: c for i, c in cues.items() if c}
+
+
+def _strike_sense(token: Token) -> str | None:
+    words = {t.lower_ for t in token.children} | {t.lower_ for t in token.doc[max(token.i - 2, 0):token.i]}
+    if words & _STRIKE_WEAPONS:
+        return "AIRSTRIKE" if words & {"air", "drone", "aerial"} else "SHELL"
+    if token.pos_ == "NOUN" or {t.lower_ for t in token.doc[max(token.i - 2, 0):token.i]} & {"on", "general"}:
+        return "PROTEST"
+    subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if not subjects and token.dep_ in {"xcomp", "conj"}:
+        subjects = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if subjects and subjects[0].lemma_.lower() in {"worker", "teacher", "doctor", "nurse", "union", "driver",
+                                                    "employee", "staff", "miner", "student", "lecturer", "trader",
+                                                    "transporter", "pilot", "magistrate", "judge", "lawyer"}:
+        return "PROTEST"
+    if subjects and subjects[0].lemma_.lower() in {"drone", "missile", "rocket", "jet", "warplane", "aircraft"}:
+        return "AIRSTRIKE" if subjects[0].lemma_.lower() in {"drone", "jet", "warplane", "aircraft"} else "SHELL"
+    return "ATTACK" if token.pos_ == "VERB" else None
+
+
+def _seize_sense(token: Token) -> str | None:
+    objects = [c for c in token.children if c.dep_ in {"dobj", "nsubjpass"}]
+    for obj in objects:
+        if obj.lemma_.lower() in _PLACE_NOUNS or obj.ent_type_ in {"GPE", "LOC", "FAC"} or obj.pos_ == "PROPN":
+            return "CAPTURE"
+        if actor_rules.noun_kind(obj) in {"civilian", "protester", "state"}:
+            return "ABDUCT"
+    return None
+
+
+# --- grouping cues into mentions ----------------------------------------------------------------------------------
+
+_CLAUSE_DEPS = frozenset({"ccomp", "relcl", "parataxis", "csubj"})
+
+
+def _anchor(token: Token) -> Token:
+    """The verb that governs a cue word (itself when it is a verb)."""
+    node = token
+    for _ in range(6):
+        if node.pos_ in {"VERB", "AUX"} or node.dep_ == "ROOT" or node.head is node:
+            return node
+        node = node.head
+    return node
+
+
+def _merge_target(anchor: Token) -> Token:
+    """Fold an ``advcl``/``xcomp``/``conj`` verb without its own subject into the verb it depends on."""
+    node = anchor
+    for _ in range(4):
+        own_subject = any(c.dep_ in {"nsubj", "nsubjpass"} for c in node.children)
+        if node.dep_ in {"advcl", "xcomp", "conj", "acl", "pcomp", "prep"} and not own_subject \
+                and node.head is not node:
+            node = node.head
+            continue
+        break
+    return node
+
+
+def mentions(doc: Doc, cues: dict[int, set[str]] | None = None) -> list[Mention]:
+    """Group cue words into clause-level mentions and code each one."""
+    cues = find_cues(doc) if cues is None else cues
+    groups: dict[int, dict[str, list[Token]]] = {}
+    for i, names in sorted(cues.items()):
+        token = doc[i]
+        anchor = _anchor(token)
+        groups.setdefault(anchor.i, {})
+        for name in names:
+            groups[anchor.i].setdefault(name, []).append(token)
+    # fold subject-less dependent verbs ("stormed ..., killing three") into their governing verb
+    merged: dict[int, dict[str, list[Token]]] = {}
+    for i, group in groups.items():
+        target = _merge_target(doc[i])
+        if target.i != i and target.sent == doc[i].sent:
+            bucket = merged.setdefault(target.i, {})
+        else:
+            bucket = merged.setdefault(i, {})
+        for name, tokens in group.items():
+            bucket.setdefault(name, []).extend(tokens)
+    _fold_dispersals(doc, merged)
+    found: list[Mention] = []
+    for i, group in sorted(merged.items()):
+        if not set(group) & TRIGGER_CUES:
+            continue
+        trigger = _pick_trigger(doc[i], group)
+        mention = Mention(trigger=trigger, cues=group, anchor=doc[i])
+        code_mention(mention, doc[i])
+        found.append(mention)
+    _assign_clauses(found)
+    return found
+
+
+_RESPONSE_CUES = frozenset({"INTERVENE", "LIVE_FIRE"})
+_UNREST_CUES = frozenset({"RIOT", "DESTROY", "LOOT"})
+
+
+def _fold_dispersals(doc: Doc, groups: dict[int, dict[str, list[Token]]]) -> None:
+    """Fold what happens *at* a demonstration into the demonstration's mention.
+
+    A dispersal ("police fired tear gas") in a sentence that reports a demonstration is that demonstration's
+    intervention; unrest without an armed agent ("banks were set ablaze") is what made it violent.
+    """
+    for i in sorted(groups):
+        group = groups.get(i)
+        if group is None:
+            continue
+        names = set(group)
+        unrest = names <= _UNREST_CUES | _RESPONSE_CUES and names & _UNREST_CUES and not any(
+            actor_rules.noun_kind(c) in {"state", "rebel", "militia", "armed"}
+            for c in doc[i].children if c.dep_ in {"nsubj", "agent"})
+        if not (names <= _RESPONSE_CUES or unrest):
+            continue
+        sent = doc[i].sent
+        protests = [j for j, g in groups.items() if j != i and "PROTEST" in g and doc[j].sent == sent]
+        if protests:
+            target = min(protests, key=lambda j: abs(j - i))
+            for name, tokens in groups.pop(i).items():
+                groups[target].setdefault(name, []).extend(tokens)
+
+
+def _assign_clauses(found: list[Mention]) -> None:
+    """Give each mention the tokens of its own clause: the tokens whose nearest mention anchor is its anchor.
+
+    Sentences joined by semicolons report several events; counts and crowd sizes must be read per clause.
+    """
+    by_anchor = {m.anchor.i: m for m in found if m.anchor is not None}
+    for mention in found:
+        mention.clause = []
+    for sent in {m.sentence.start: m.sentence for m in found}.values():
+        for token in sent:
+            node = token
+            for _ in range(40):
+                if node.i in by_anchor or node.head is node:
+                    break
+                node = node.head
+            owner = by_anchor.get(node.i)
+            if owner is not None:
+                owner.clause.append(token)
+
+
+def _pick_trigger(anchor: Token, group: dict[str, list[Token]]) -> Token:
+    """The word that best names the event: the anchor verb if it is a cue, else the first strong cue word."""
+    for tokens in group.values():
+        if anchor in tokens:
+            return anchor
+    order = ["SUICIDE", "CHEM", "AIRSTRIKE", "SHELL", "IED", "GRENADE", "CLASH", "RECAPTURE", "CAPTURE", "KILL",
+             "ATTACK", "ABDUCT", "RAPE", "RIOT", "MOB", "PROTEST", "ARREST", "LOOT", "DESTROY", "AGREE",
+             "DISRUPT", "HQ", "TRANSFER", "CHANGE", "INTERVENE", "LIVE_FIRE"]
+    for name in order:
+        if name in group:
+            return group[name][0]
+    return anchor
+
+
+# --- coding a mention ---------------------------------------------------------------------------------------------
+
+
+def code_mention(mention: Mention, anchor: Token) -> None:
+    """Set the mention's sub-event type and score from its cues and its arguments, or a rejection reason."""
+    cues = set(mention.cues)
+    agent, patient = actor_rules.arguments(anchor, mention.trigger)
+    agent_kind = actor_rules.noun_kind(agent) if agent is not None else ""
+    patient_kind = actor_rules.noun_kind(patient) if patient is not None else ""
+    sent_cues = _sentence_cues(mention)
+    sub, score, rule = classify_cues(cues, agent_kind, patient_kind, sent_cues)
+    mention.sub_event_type, mention.score, mention.rule = sub, score, rule
+    if not sub:
+        mention.rejected = "no ACLED event type: " + rule
+        return
+    reason = non_event_reason(mention, anchor)
+    if reason:
+        mention.rejected = reason
+
+
+def _sentence_cues(mention: Mention) -> set[str]:
+    """Cue names of the whole sentence, plus ``ACCIDENT`` when it speaks of a crash or a disaster."""
+    lemmas = {t.lemma_.lower() for t in mention.sentence}
+    names = {LEMMA_CUES[lemma] for lemma in lemmas if lemma in LEMMA_CUES}
+    if lemmas & _ACCIDENT_WORDS:
+        names.add("ACCIDENT")
+    return names
+
+
+def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) -> tuple[str, float, str]:
+    """ACLED sub-event type from the cues of one clause and the kinds of its agent and patient.
+
+    Returns ``(sub_event_type, score, rule)``; the type is empty when the clause reports no ACLED event.
+    ``agent``/``patient`` are actor kinds from :func:`midan.actors.noun_kind` ("state", "rebel", "militia",
+    "protester", "rioter", "civilian", "armed" or "").
+    """
+    armed = {"state", "rebel", "militia", "armed", "external"}
+    violent = cues & {"KILL", "ATTACK", "LIVE_FIRE"}
+    protest = "PROTEST" in cues or patient == "protester" or agent == "protester"
+    if "ACCIDENT" in sentence and cues <= {"KILL", "IED", "DESTROY", "ATTACK"} and agent not in armed:
+        return "", 0.0, "accident or disaster, not political violence"
+    if "DISRUPT" in cues and not cues & {"KILL", "ATTACK"}:
+        return "Disrupted weapons use", 0.7, "weapons seized, defused or intercepted"
+    if "CHEM" in cues:
+        return "Chemical weapon", 0.8, "chemical weapon named"
+    if "SUICIDE" in cues:
+        return "Suicide bomb", 0.85, "suicide attack named"
+    if "AIRSTRIKE" in cues:
+        return "Air/drone strike", 0.85, "air or drone strike named"
+    if "SHELL" in cues:
+        return "Shelling/artillery/missile attack", 0.8, "shelling, artillery, rocket or missile named"
+    if "GRENADE" in cues:
+        return "Grenade", 0.8, "grenade named"
+    if "IED" in cues and not (protest and cues & {"INTERVENE"}):
+        return "Remote explosive/landmine/IED", 0.75, "bomb, explosive device or mine named"
+    if "RECAPTURE" in cues or ("CAPTURE" in cues and agent == "state"):
+        return "Government regains territory", 0.75, "state forces retook territory"
+    if "CAPTURE" in cues and agent in {"rebel", "militia", "armed", ""}:
+        return "Non-state actor overtakes territory", 0.7, "non-state group took territory"
+    if "CLASH" in cues and (agent in armed or patient in armed or not protest):
+        if agent in {"protester", "rioter"} or patient in {"protester", "rioter"}:
+            return "Violent demonstration", 0.7, "demonstrators clashed"
+        return "Armed clash", 0.75, "armed groups fought"
+    if "MOB" in cues:
+        return "Mob violence", 0.75, "mob violence"
+    if protest or "RIOT" in cues:
+        if cues & {"LIVE_FIRE"} or (cues & {"KILL"} and agent == "state") or (
+                violent and agent == "state" and patient == "protester" and "KILL" in cues):
+            return "Excessive force against protesters", 0.75, "lethal force used on demonstrators"
+        if "RIOT" in cues or cues & {"DESTROY", "LOOT"} or "CLASH" in cues or (
+                cues & {"ATTACK"} and agent in {"protester", "rioter"}):
+            return "Violent demonstration", 0.75, "demonstrators used violence or destroyed property"
+        if cues & {"INTERVENE", "ARREST"} or (cues & {"ATTACK"} and agent == "state"):
+            return "Protest with intervention", 0.75, "authorities intervened in a demonstration"
+        if cues & {"KILL"}:
+            return "Excessive force against protesters", 0.6, "demonstrators killed"
+        if "PROTEST" in cues:
+            return "Peaceful protest", 0.7, "demonstration without reported violence"
+    if "RAPE" in cues:
+        return "Sexual violence", 0.8, "sexual violence named"
+    if "ABDUCT" in cues:
+        return "Abduction/forced disappearance", 0.8, "abduction or disappearance named"
+    if violent:
+        if patient in armed and agent in armed | {""}:
+            return "Armed clash", 0.65, "an armed actor attacked state or armed forces"
+        if agent == "state" and patient in {"rebel", "militia", "armed"}:
+            return "Armed clash", 0.65, "state forces fought an armed group"
+        if patient in {"civilian", ""} or agent in armed:
+            score = 0.7 if patient == "civilian" else 0.55
+            return "Attack", score, "armed violence against civilians"
+    if "ARREST" in cues:
+        return "Arrests", 0.75, "arrest or detention"
+    if cues & {"LOOT", "DESTROY"}:
+        return "Looting/property destruction", 0.7, "property looted or destroyed"
+    if "DISRUPT" in cues:
+        return "Disrupted weapons use", 0.7, "weapons seized or defused"
+    if "AGREE" in cues:
+        return "Agreement", 0.65, "agreement between parties"
+    if "HQ" in cues:
+        return "Headquarters or base established", 0.65, "base or headquarters set up"
+    if "TRANSFER" in cues:
+        return "Non-violent transfer of territory", 0.6, "territory handed over or left without fighting"
+    if "CHANGE" in cues:
+        return "Change to group/activity", 0.55, "a group changed its activity or structure"
+    if "INTERVENE" in cues:
+        return "", 0.0, "dispersal without a reported demonstration"
+    return "", 0.0, "cue words without an ACLED event"
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans inside paired quotation marks."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        close = _QUOTE_PAIRS.get(ch)
+        if close is None or (ch in "‘'" and i > 0 and text[i - 1].isalnum()):
+            i += 1
+            continue
+        j = text.find(close, i + 1)
+        if close in "’'":
+            # an apostrophe is not a closing single quote: look for one followed by a non-letter
+            while j != -1 and j + 1 < len(text) and text[j + 1].isalpha():
+                j = text.find(close, j + 1)
+        if j == -1:
+            break
+        spans.append((i, j + 1))
+        i = j + 1
+    return spans
+
+
+def non_event_reason(mention: Mention, anchor: Token) -> str:
+    """Why this mention is not an event (empty when it is one).
+
+    The checks walk from the trigger word up the dependency tree: a quotation around it, a negation or a denial
+    above it, a modal or future auxiliary, a verb of intent ("threatened to strike", "called for a march"), a
+    conditional, or a present-perfect tally over a period.
+    """
+    trigger = mention.trigger
+    for start, end in quote_spans(trigger.sent.text):
+        if start <= trigger.idx - trigger.sent.start_char < end:
+            return "quote/chant: inside quotation marks"
+    path = [trigger, *_head_chain(trigger)[:5]]
+    if anchor not in path:
+        path.insert(1, anchor)
+    for node in path[1:]:
+        if node.lemma_.lower() in {"chant", "sing", "shout", "scream", "yell"}:
+            return f"quote/chant: content of a chant ({node.text})"
+    for node in path[:3]:
+        if any(c.dep_ == "neg" or c.lower_ == "never" for c in node.children):
+            return f"negated: the text says it did not happen ({node.text})"
+    for node in path:
+        if node.lemma_.lower() in _DENIAL_VERBS:
+            return f"negated: denied ({node.text})"
+    for node in path[:4]:
+        for child in node.children:
+            if child.dep_ in {"aux", "auxpass"} and child.lower_ in _FUTURE_AUX:
+                return f"threat/plan/future: modal or future ({child.text} {node.text})"
+            if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
+                return f"threat/plan/future: hypothetical ({child.text} ...)"
+        head = node.head
+        if node.dep_ in {"xcomp", "ccomp", "advcl", "pcomp", "pobj", "dobj", "acl"} and head is not node \
+                and head.lemma_.lower() in _INTENT_VERBS:
+            verb = head.lemma_.lower()
+            if verb in {"agree", "announce", "order", "set", "decide"} and mention.cues.keys() & {
+                    "AGREE", "CHANGE", "HQ", "TRANSFER"}:
+                continue
+            if verb == "set" and node.dep_ != "xcomp":
+                continue
+            return f"threat/plan/future: {head.text} ... {node.text}"
+        if node is not trigger and node.lemma_.lower() in _INTENT_NOUNS and node.pos_ == "NOUN":
+            return f"threat/plan/future: {node.text} ... {trigger.text}"
+        if node.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_.lower() in _INTENT_VERBS | _INTENT_NOUNS:
+            return f"threat/plan/future: {head.head.text} for {node.text}"
+    if _is_aggregate(mention, anchor):
+        return "aggregate: a tally over a period, not one event"
+    return ""
+
+
+def _head_chain(token: Token) -> list[Token]:
+    chain: list[Token] = []
+    node = token
+    while node.head is not node and len(chain) < 6:
+        node = node.head
+        chain.append(node)
+    return chain
+
+
+def _is_aggregate(mention: Mention, anchor: Token) -> bool:
+    """Present-perfect tallies over a period: "more than 300 have been killed since 2019"."""
+    perfect = any(c.dep_ in {"aux"} and c.lower_ in {"have", "has", "'ve"} for c in anchor.children)
+    clause = " ".join(t.text for t in anchor.subtree)
+    if perfect and _AGGREGATE_MARKERS.search(clause):
+        return True
+    if _AGGREGATE_MARKERS.search(clause) and re.search(r"\bsince\b", clause, re.IGNORECASE) and perfect:
+        return True
+    if perfect and "KILL" in mention.cues:
+        numbers = [t for t in anchor.subtree if t.like_num]
+        for number in numbers:
+            value = _number_value(number.text)
+            if value is not None and value >= 100:
+                return True
+    return False
+
+
+def _number_value(text: str) -> int | None:
+    try:
+        return int(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def coded(found: Iterable[Mention]) -> list[Mention]:
+    return [m for m in found if m.sub_event_type and not m.rejected]
+
+
+_PROTEST_SEVERITY = {"Excessive force against protesters": -3, "Protest with intervention": -2,
+                     "Peaceful protest": -1}
+
+
+def rank(sub_event_type: str) -> tuple[int, int]:
+    """Sort key: lower is the type kept when several happen together (ACLED's order, Battles first; within
+    Protests the more severe response)."""
+    return SUB_EVENT_RANK[sub_event_type], _PROTEST_SEVERITY.get(sub_event_type, 0)
+
+
+@dataclass
+class Classification:
+    """The ACLED type of one short event description (``midan classify``)."""
+
+    event_type: str | None
+    sub_event_type: str | None
+    confidence: float
+    mention: Mention | None = None
+
+
+def classify(texts: Iterable[str], spacy_model: Language | None = None,
+             batch_size: int = 64) -> Iterator[Classification]:
+    """Code each text as one ACLED sub-event type, or as no ACLED event.
+
+    The description's main event is its best-scored coded mention (ties go to ACLED's higher-ranked type);
+    mentions rejected as non-events (quotes, denials, threats, tallies) do not count.
+    """
+    model = spacy_model or nlp.load()
+    for doc in model.pipe(texts, batch_size=batch_size):
+        everything = mentions(doc)
+        found = coded(everything)
+        if not found:
+            candidates = [m for m in everything if m.sub_event_type]
+            confidence = 0.5 if candidates else 0.7
+            yield Classification(None, None, confidence)
+            continue
+        best = min(found, key=lambda m: (-m.score, rank(m.sub_event_type)))
+        yield Classification(SUB_EVENT_TYPES[best.sub_event_type], best.sub_event_type, round(best.score, 3), best)

@@ -1,0 +1,162 @@
+"""The pipeline: named stages over parsed articles, spaCy-style.
+
+``Pipeline`` loads the spaCy model and the gazetteer once, parses articles in batches with ``nlp.pipe`` and runs
+each named stage over the result:
+
+    detect   -> find event mentions, code their sub-event type, reject non-events
+    geo      -> resolve toponyms; choose the place where each mention happened
+    timex    -> tag time expressions; date each mention (background history is rejected here)
+    actors   -> ACLED-named actor1/actor2 and associated actors
+    counts   -> fatalities and crowd size
+    assemble -> one record per actor pair, place and day
+
+One bad article does not stop a batch: the error is logged with the article's origin and the article skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from midan import actors, assemble, counts, detect, geo, nlp, timex
+from midan._version import __version__
+from midan.detect import Classification, classify
+from midan.gazetteer import Gazetteer
+from midan.schema import Article, Event
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Analysis", "Classification", "Pipeline", "classify", "extract"]
+
+
+@dataclass
+class Analysis:
+    """Everything the pipeline learnt about one article."""
+
+    article: Article
+    doc: Doc
+    toponyms: list[geo.Toponym] = field(default_factory=list)
+    timexes: list[timex.Timex] = field(default_factory=list)
+    mentions: list[detect.Mention] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[detect.Mention]:
+        return [m for m in self.mentions if m.rejected]
+
+    def explanations(self) -> list[dict[str, Any]]:
+        """Every candidate mention that was not coded, with the rule that rejected it."""
+        return [{"article_id": self.article.id, **m.explain()} for m in self.rejected]
+
+
+Stage = Callable[[Analysis], None]
+
+
+class Pipeline:
+    """Articles in, ACLED events out. Construct once; call :meth:`pipe` on batches of articles."""
+
+    def __init__(self, spacy_model: Language | None = None, gazetteer: Gazetteer | None = None,
+                 min_confidence: float = 0.0) -> None:
+        self.nlp = spacy_model or nlp.load()
+        self.gazetteer = gazetteer or Gazetteer()
+        self.min_confidence = min_confidence
+        self.version = f"midan {__version__}; {nlp.model_version(self.nlp)}; gazetteer {self.gazetteer.version}"
+        self.stages: list[tuple[str, Stage]] = [
+            ("detect", self._detect),
+            ("geo", self._geo),
+            ("timex", self._timex),
+            ("actors", self._actors),
+            ("counts", self._counts),
+            ("assemble", self._assemble),
+        ]
+
+    @property
+    def stage_names(self) -> list[str]:
+        return [name for name, _ in self.stages]
+
+    def replace_stage(self, name: str, stage: Stage) -> None:
+        """Swap one named stage for another callable (for experiments and tests)."""
+        for i, (existing, _) in enumerate(self.stages):
+            if existing == name:
+                self.stages[i] = (name, stage)
+                return
+        raise KeyError(f"no stage named {name!r}; stages are {self.stage_names}")
+
+    def __call__(self, article: Article) -> Analysis:
+        return next(iter(self.pipe([article])))
+
+    def pipe(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Analysis]:
+        """Analyse articles in batches; an article that fails is logged and skipped."""
+        stream = ((a.text, a) for a in articles)
+        for doc, article in self.nlp.pipe(stream, batch_size=batch_size, as_tuples=True):
+            analysis = Analysis(article, doc)
+            try:
+                for _, stage in self.stages:
+                    stage(analysis)
+            except Exception as exc:  # one bad article must not stop a batch
+                logger.warning("%s: skipped article %s: %s: %s", article.origin or "-", article.id,
+                               type(exc).__name__, exc)
+                logger.debug("article %s failed", article.id, exc_info=True)
+                continue
+            yield analysis
+
+    # --- stages -----------------------------------------------------------------------------------------------
+
+    def _detect(self, analysis: Analysis) -> None:
+        analysis.mentions = detect.mentions(analysis.doc)
+
+    def _live(self, analysis: Analysis) -> list[detect.Mention]:
+        return [m for m in analysis.mentions if m.sub_event_type and not m.rejected]
+
+    def _geo(self, analysis: Analysis) -> None:
+        analysis.toponyms = geo.geoparse(analysis.doc, self.gazetteer)
+        for mention in self._live(analysis):
+            location = geo.event_location(mention.trigger, analysis.toponyms)
+            if location is None:
+                mention.rejected = "no event place: no town or region is attached to the event"
+            else:
+                mention.location = location
+
+    def _timex(self, analysis: Analysis) -> None:
+        published = analysis.article.published
+        analysis.timexes = timex.tag(analysis.doc.text, published, analysis.doc)
+        for mention in self._live(analysis):
+            dated = timex.anchor(mention.trigger, analysis.timexes, published)
+            if isinstance(dated, timex.Undated):
+                mention.rejected = dated.reason
+            else:
+                mention.date = dated
+
+    def _actors(self, analysis: Analysis) -> None:
+        for mention in self._live(analysis):
+            country = mention.location.place.country if mention.location else ""
+            actors.assign(mention, country, self._demonym_country)
+
+    def _demonym_country(self, text: str) -> str | None:
+        place = self.gazetteer.country(text)
+        return place.country if place is not None else None
+
+    def _counts(self, analysis: Analysis) -> None:
+        for mention in self._live(analysis):
+            clause = mention.clause or list(mention.sentence)
+            mention.fatalities = counts.fatalities(clause)
+            crowd = counts.crowd_size(clause)
+            if crowd is not None:
+                mention.crowd, mention.crowd_span = crowd[0], (crowd[1], crowd[2])
+
+    def _assemble(self, analysis: Analysis) -> None:
+        events = assemble.assemble(analysis.article, analysis.mentions, self.version)
+        analysis.events = [e for e in events if e.confidence >= self.min_confidence]
+
+
+def extract(articles: Iterable[Article], pipeline: Pipeline | None = None, batch_size: int = 16) -> Iterator[Event]:
+    """Events of every article, in article order."""
+    pipeline = pipeline or Pipeline()
+    for analysis in pipeline.pipe(articles, batch_size=batch_size):
+        yield from analysis.events
+
