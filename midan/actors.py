@@ -235,11 +235,14 @@ def arguments(anchor: Token, trigger: Token) -> tuple[Token | None, Token | None
             elif dep == "dobj" and patient is None and child.lemma_.lower() not in {"fire", "gas", "shot",
                                                                                   "tear", "bullet"}:
                 patient = child
-            elif dep == "poss" and agent is None and node is trigger and node.pos_ == "NOUN":
+            elif dep == "poss" and agent is None and node.i == trigger.i and node.pos_ == "NOUN":
                 agent = child
             elif dep == "prep" and child.lower_ in {"on", "against", "at", "into", "upon"} and patient is None:
                 patient = next((g for g in child.children if g.dep_ == "pobj"), None)
-            elif dep == "prep" and child.lower_ == "by" and agent is None and node is trigger:
+            elif dep == "prep" and child.lower_ == "with" and patient is None and node.lemma_.lower() in {
+                    "clash", "fight", "battle", "skirmish", "exchange", "engage", "fighting", "clashes"}:
+                patient = next((g for g in child.children if g.dep_ == "pobj"), None)
+            elif dep == "prep" and child.lower_ == "by" and agent is None and node.i == trigger.i:
                 agent = next((g for g in child.children if g.dep_ == "pobj"), None)
     # a verb folded into its governor ("stormed a camp, killing three") supplies the patient of the killing
     if patient is None or noun_kind(patient) == "":

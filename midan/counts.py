@@ -107,11 +107,11 @@ def _near_death(token: Token) -> bool:
         lemma = node.lemma_.lower()
         if lemma in _INJURY_WORDS:
             return False
-        if lemma in _DEATH_WORDS and node is not token:
+        if lemma in _DEATH_WORDS and node.i != token.i:
             return True
         if any(c.lemma_.lower() in {"dead"} and c.dep_ in {"amod", "acomp", "oprd", "conj"} for c in node.children):
             return True
-        if node.head is node:
+        if node.head.i == node.i:
             break
         node = node.head
     return False

@@ -50,7 +50,7 @@ _add("INTERVENE", "disperse teargas crackdown baton truncheon")
 _add("ARREST", "arrest detain apprehend detention custody")
 _add("KILL", "kill murder assassinate execute behead slaughter massacre lynch stab hack strangle dead death "
      "killing murder")
-_add("ATTACK", "attack assault raid storm ambush shoot shooting gunfire beat whip torture gunman")
+_add("ATTACK", "attack assault raid storm ambush shoot shooting gunfire beat whip torture")
 _add("CLASH", "clash fight fighting battle skirmish gunbattle firefight gunfight repel repulse engage")
 _add("RECAPTURE", "recapture retake regain liberate reclaim")
 _add("CAPTURE", "capture overrun occupy seize")
@@ -214,6 +214,10 @@ _INTENT_VERBS = frozenset({"threaten", "plan", "vow", "pledge", "promise", "inte
 _DENIAL_VERBS = frozenset({"deny", "dismiss", "reject", "refute", "disprove"})
 _INTENT_NOUNS = frozenset({"threat", "plan", "call", "calls", "demand", "appeal", "ultimatum", "plot", "risk",
                            "fear", "warning", "possibility", "prospect", "proposal", "intention"})
+#: verbs that talk about an event already reported ("no group claimed the attack")
+_META_VERBS = frozenset({"claim", "condemn", "denounce", "investigate", "blame", "praise", "mourn", "commemorate",
+                         "describe", "call", "label", "mark", "remember", "recall", "decry", "criticise",
+                         "criticize", "justify", "defend"})
 _SPEECH_VERBS = frozenset({"chant", "shout", "sing", "scream", "cry", "yell", "read", "say"})
 _AGGREGATE_MARKERS = re.compile(
     r"\b(since|so far|to date|in total|a total of|over the (past|last)|in recent (years|months)|this year|"
@@ -293,8 +297,11 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
         cue = LEMMA_CUES.get(lemma) or LEMMA_CUES.get(token.lower_)
         if lemma == "strike" or token.lower_.startswith("strik") or token.lower_ == "struck":
             cue = _strike_sense(token)
-        elif lemma == "march" and token.pos_ == "PROPN":
-            cue = None  # the month
+        elif lemma == "march" and (token.pos_ == "PROPN" or any(
+                c.dep_ == "dobj" and (actor_rules.noun_kind(c) or c.lemma_.lower() in {"captive", "hostage",
+                                                                                      "prisoner", "detainee"})
+                for c in token.children)):
+            cue = None  # the month, or "marched their captives into the forest"
         elif lemma in {"seize", "capture"}:
             cue = _seize_sense(token)
         elif lemma == "dead" and token.dep_ not in {"acomp", "oprd", "amod", "dobj", "attr", "pobj", "nsubj",
@@ -367,7 +374,7 @@ def _anchor(token: Token) -> Token:
     """The verb that governs a cue word (itself when it is a verb)."""
     node = token
     for _ in range(6):
-        if node.pos_ in {"VERB", "AUX"} or node.dep_ == "ROOT" or node.head is node:
+        if node.pos_ in {"VERB", "AUX"} or node.dep_ == "ROOT" or node.head.i == node.i:
             return node
         node = node.head
     return node
@@ -379,7 +386,7 @@ def _merge_target(anchor: Token) -> Token:
     for _ in range(4):
         own_subject = any(c.dep_ in {"nsubj", "nsubjpass"} for c in node.children)
         if node.dep_ in {"advcl", "xcomp", "conj", "acl", "pcomp", "prep"} and not own_subject \
-                and node.head is not node:
+                and node.head.i != node.i:
             node = node.head
             continue
         break
@@ -459,7 +466,7 @@ def _assign_clauses(found: list[Mention]) -> None:
         for token in sent:
             node = token
             for _ in range(40):
-                if node.i in by_anchor or node.head is node:
+                if node.i in by_anchor or node.head.i == node.i:
                     break
                 node = node.head
             owner = by_anchor.get(node.i)
@@ -626,12 +633,18 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     path = [trigger, *_head_chain(trigger)[:5]]
     if anchor not in path:
         path.insert(1, anchor)
-    for node in path[1:]:
-        if node.lemma_.lower() in {"chant", "sing", "shout", "scream", "yell"}:
+    for below, node in zip(path, path[1:], strict=False):
+        if node.lemma_.lower() in {"chant", "sing", "shout", "scream", "yell"} and below.dep_ not in {
+                "nsubj", "nsubjpass", "agent", "prep", "advmod", "npadvmod"}:
             return f"quote/chant: content of a chant ({node.text})"
+    if trigger.pos_ == "NOUN" and trigger.dep_ in {"dobj", "nsubjpass"} and \
+            trigger.head.lemma_.lower() in _META_VERBS:
+        return f"not a new event: {trigger.head.text} the {trigger.text} (an event reported elsewhere)"
     for node in path[:3]:
         if any(c.dep_ == "neg" or c.lower_ == "never" for c in node.children):
             return f"negated: the text says it did not happen ({node.text})"
+    if trigger.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in {"no", "zero"} for c in trigger.children):
+        return f"negated: no {trigger.text}"
     for node in path:
         if node.lemma_.lower() in _DENIAL_VERBS:
             return f"negated: denied ({node.text})"
@@ -642,7 +655,7 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
             if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
                 return f"threat/plan/future: hypothetical ({child.text} ...)"
         head = node.head
-        if node.dep_ in {"xcomp", "ccomp", "advcl", "pcomp", "pobj", "dobj", "acl"} and head is not node \
+        if node.dep_ in {"xcomp", "ccomp", "advcl", "pcomp", "pobj", "dobj", "acl"} and head.i != node.i \
                 and head.lemma_.lower() in _INTENT_VERBS:
             verb = head.lemma_.lower()
             if verb in {"agree", "announce", "order", "set", "decide"} and mention.cues.keys() & {
@@ -651,19 +664,25 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
             if verb == "set" and node.dep_ != "xcomp":
                 continue
             return f"threat/plan/future: {head.text} ... {node.text}"
-        if node is not trigger and node.lemma_.lower() in _INTENT_NOUNS and node.pos_ == "NOUN":
+        if node.i != trigger.i and node.lemma_.lower() in _INTENT_NOUNS and node.pos_ == "NOUN":
             return f"threat/plan/future: {node.text} ... {trigger.text}"
         if node.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_.lower() in _INTENT_VERBS | _INTENT_NOUNS:
             return f"threat/plan/future: {head.head.text} for {node.text}"
     if _is_aggregate(mention, anchor):
         return "aggregate: a tally over a period, not one event"
+    for node in path[:3]:
+        reported = node.head.lemma_.lower() in _SPEECH_VERBS | {"report", "tell", "claim", "add", "state",
+                                                                "announce", "confirm", "accuse", "allege"}
+        if node.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "had" for c in node.children) and not any(
+                t.ent_type_ in {"DATE", "TIME"} for t in node.subtree) and not reported:
+            return f"background: past perfect without a date (had {node.text})"
     return ""
 
 
 def _head_chain(token: Token) -> list[Token]:
     chain: list[Token] = []
     node = token
-    while node.head is not node and len(chain) < 6:
+    while node.head.i != node.i and len(chain) < 6:
         node = node.head
         chain.append(node)
     return chain

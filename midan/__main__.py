@@ -1,0 +1,7 @@
+"""``python -m midan`` runs the command line."""
+
+import sys
+
+from midan.cli import main
+
+sys.exit(main())
