@@ -93,8 +93,10 @@ def number_value(token: Token) -> tuple[int, bool] | None:
 
 def _is_year_or_age(token: Token) -> bool:
     text = token.text
-    if re.fullmatch(r"(1[89]|20)\d\d", text) and token.ent_type_ in {"DATE", ""}:
-        return token.ent_type_ == "DATE" or token.head.lower_ in {"in", "since", "of"}
+    if re.fullmatch(r"(1[89]|20)\d\d", text):
+        # a year unless it counts people ("2000 people")
+        return token.head.lemma_.lower() not in _PEOPLE_SINGULAR | {"people", "person", "civilian"} or \
+            token.dep_ != "nummod"
     if token.ent_type_ in {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL"}:
         return True
     return token.head.lemma_.lower() in {"age", "aged", "year", "old"}

@@ -9,6 +9,7 @@ library encodes, so they are written here. Every mention that is *not* coded kee
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -633,7 +634,7 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     path = [trigger, *_head_chain(trigger)[:5]]
     if anchor not in path:
         path.insert(1, anchor)
-    for below, node in zip(path, path[1:], strict=False):
+    for below, node in itertools.pairwise(path):
         if node.lemma_.lower() in {"chant", "sing", "shout", "scream", "yell"} and below.dep_ not in {
                 "nsubj", "nsubjpass", "agent", "prep", "advmod", "npadvmod"}:
             return f"quote/chant: content of a chant ({node.text})"
@@ -696,11 +697,12 @@ def _is_aggregate(mention: Mention, anchor: Token) -> bool:
         return True
     if _AGGREGATE_MARKERS.search(clause) and re.search(r"\bsince\b", clause, re.IGNORECASE) and perfect:
         return True
-    if perfect and "KILL" in mention.cues:
-        numbers = [t for t in anchor.subtree if t.like_num]
+    if "KILL" in mention.cues or "ABDUCT" in mention.cues:
+        # present-perfect counts of a hundred or more, and any count in the thousands, are tallies
+        numbers = [t for t in anchor.subtree if t.like_num and t.ent_type_ not in {"DATE", "TIME"}]
         for number in numbers:
             value = _number_value(number.text)
-            if value is not None and value >= 100:
+            if value is not None and (value >= 1000 or (perfect and value >= 100)):
                 return True
     return False
 

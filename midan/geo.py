@@ -1,0 +1,284 @@
+"""Geoparsing: find place names, resolve them against the gazetteer, and choose where each event happened.
+
+Toponyms come from spaCy's entities (GPE, LOC, FAC) and from proper-noun runs the gazetteer knows (the small
+English model tags many African and Middle-Eastern towns as NORP or ORG). Each is resolved by a score over its
+gazetteer candidates: population, the article's dominant country, a containment cue ("Kassala, eastern Sudan",
+"X state"), and the country of places already resolved. The event's place is the toponym attached to the event
+word by the dependency parse, else one in the same sentence, else the previous sentence's, else the dateline.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from midan.detect import quote_spans
+from midan.gazetteer import Gazetteer, Place
+from midan.nlp import dateline_end, governor, steps_to
+
+logger = logging.getLogger(__name__)
+
+_LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "across", "around", "inside", "into", "on", "throughout",
+                             "from", "towards", "toward", "between", "of", "through", "along", "within", "to", "off"})
+_NEAR_WORDS = frozenset({"near", "outside", "outskirts", "around", "close", "north", "south", "east", "west",
+                         "northeast", "northwest", "southeast", "southwest", "nearby", "vicinity", "edge"})
+_ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "district", "county", "department",
+                          "prefecture", "division", "oblast", "territory"})
+_NOT_EVENT_PLACE = frozenset({"bear", "native", "hometown", "home", "originate", "hail", "base", "head",
+                              "capital", "embassy", "citizen", "national", "ambassador"})
+_SPEECH = frozenset({"say", "announce", "state", "claim", "deny", "tell", "report", "warn", "accuse", "condemn",
+                     "urge", "call", "demand", "insist", "add", "respond", "reply"})
+_CALENDAR = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+                       "january", "february", "march", "april", "june", "july", "august", "september", "october",
+                       "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                       "sunday", "today", "yesterday"})
+
+
+@dataclass
+class Toponym:
+    """A place name in the text and its resolution."""
+
+    start: int
+    end: int
+    text: str
+    place: Place | None
+    label: str
+    locative: bool
+    score: float = 0.0
+    token_start: int = -1
+    token_end: int = -1
+
+    def to_dict(self) -> dict[str, Any]:
+        place = self.place
+        return {
+            "start": self.start, "end": self.end, "text": self.text,
+            "name": place.name if place else None, "geonames_id": place.geonames_id if place else None,
+            "latitude": round(place.latitude, 4) if place else None,
+            "longitude": round(place.longitude, 4) if place else None,
+            "country": place.country if place else None, "admin1": place.admin1 if place else None,
+            "feature_code": place.feature_code if place else None,
+        }
+
+
+@dataclass
+class EventLocation:
+    """Where one event happened, coded the ACLED way."""
+
+    toponym: Toponym | None
+    place: Place
+    location: str
+    geo_precision: int
+    how: str
+
+
+def _spans(doc: Doc) -> list[Span]:
+    """Candidate toponym spans: spaCy place entities, other entities and proper-noun runs."""
+    found: dict[tuple[int, int], Span] = {}
+    for ent in doc.ents:
+        if ent.label_ in {"GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"}:
+            found[(ent.start, ent.end)] = ent
+    covered = {i for s, e in found for i in range(s, e)}
+    i = 0
+    while i < len(doc):
+        if doc[i].pos_ == "PROPN" and i not in covered and doc[i].is_title:
+            j = i
+            while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and (j + 1) not in covered and \
+                    doc[j + 1].is_title:
+                j += 1
+            found[(i, j + 1)] = doc[i:j + 1]
+            i = j + 1
+        else:
+            i += 1
+    return sorted(found.values(), key=lambda s: s.start)
+
+
+def _clean(span: Span) -> Span:
+    """Drop a leading "the" and a trailing possessive, keeping the entity label."""
+    start, end = span.start, span.end
+    while start < end and span.doc[start].lower_ in {"the", "'s"}:
+        start += 1
+    while end > start and span.doc[end - 1].lower_ in {"'s", "’s"}:
+        end -= 1
+    return Span(span.doc, start, end, label=span.label_)
+
+
+def _is_locative(span: Span) -> bool:
+    root = span.root
+    if span.label_ in {"GPE", "LOC", "FAC"}:
+        # metonymy: "Khartoum said", "Washington accused"
+        if root.dep_ in {"nsubj"} and root.head.lemma_.lower() in _SPEECH:
+            return False
+        if root.dep_ in {"amod", "compound", "poss"} and root.head.pos_ in {"NOUN", "PROPN"} and \
+                root.head.ent_type_ not in {"GPE", "LOC", "FAC"} and root.head.lemma_.lower() not in _ADMIN_WORDS:
+            return False
+        return True
+    # other labels count as places only after a locative preposition or in an apposition to one
+    if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE_PREPS:
+        return True
+    if root.dep_ in {"appos", "conj"} and root.head.ent_type_ in {"GPE", "LOC", "FAC"}:
+        return True
+    return span.label_ == "" and root.dep_ in {"pobj", "appos", "conj", "npadvmod"}
+
+
+def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """Every toponym of the document with its resolution (places the gazetteer does not know are dropped)."""
+    candidates: list[tuple[Span, list[Place], Place | None]] = []
+    countries: Counter[str] = Counter()
+    for raw in _spans(doc):
+        span = _clean(raw)
+        if not span.text or not span.text[0].isupper() or len(span.text) < 3 or span.text.lower() in _CALENDAR \
+                or any(t.ent_type_ in {"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"} for t in span):
+            continue
+        country = gazetteer.country(span.text)
+        if country is not None:
+            candidates.append((span, [], country))
+            if not gazetteer.is_demonym(span.text):
+                countries[country.country_code] += 2
+            else:
+                countries[country.country_code] += 1
+            continue
+        places = gazetteer.lookup(span.text, limit=15)
+        if not places:
+            continue
+        if raw.label_ in {"PERSON", "ORG", "NORP"} and places[0].population < 1000:
+            continue
+        candidates.append((span, places, None))
+        if len({p.country_code for p in places[:3]}) == 1:
+            countries[places[0].country_code] += 1
+    dominant = countries.most_common(1)[0][0] if countries else ""
+    toponyms: list[Toponym] = []
+    for span, places, country in candidates:
+        label = span.label_ or "GAZ"
+        if country is not None:
+            locative = not (span.root.dep_ in {"amod", "compound"} or gazetteer.is_demonym(span.text))
+            toponyms.append(Toponym(span.start_char, span.end_char, span.text, country, label,
+                                    locative and _is_locative(span), 1.0, span.start, span.end))
+            continue
+        context_cc = _containment(span, gazetteer)
+        admin_hint = _admin_hint(span)
+        best, best_score = None, -math.inf
+        for place in places:
+            score = math.log10(place.population + 10) / 2
+            if place.country_code == context_cc:
+                score += 3.0
+            elif place.country_code == dominant:
+                score += 2.0
+            elif countries.get(place.country_code):
+                score += 1.0
+            if place.is_admin:
+                score += 1.5 if admin_hint else -0.5
+            if place.feature_code == "PPLC":
+                score += 0.5
+            if score > best_score:
+                best, best_score = place, score
+        if best is None:
+            continue
+        toponyms.append(Toponym(span.start_char, span.end_char, span.text, best, label, _is_locative(span),
+                                round(best_score, 3), span.start, span.end))
+    return toponyms
+
+
+def _containment(span: Span, gazetteer: Gazetteer) -> str:
+    """The country named right after a place: "Kassala, eastern Sudan", "Jos in Nigeria's Plateau state"."""
+    doc = span.doc
+    window = doc[span.end:min(span.end + 5, len(doc))]
+    for token in window:
+        if token.is_sent_start:
+            break
+        if token.ent_type_ in {"GPE", "NORP"} or token.pos_ == "PROPN":
+            country = gazetteer.country(token.text.removesuffix("'s").removesuffix("’s"))
+            if country is not None:
+                return country.country_code
+    return ""
+
+
+def _admin_hint(span: Span) -> bool:
+    doc = span.doc
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    return after in _ADMIN_WORDS or span[-1].lower_ in _ADMIN_WORDS or (
+        span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in _ADMIN_WORDS)
+
+
+# --- event location ---------------------------------------------------------------------------------------------
+
+
+def _usable(toponym: Toponym, quotes: list[tuple[int, int]]) -> bool:
+    if toponym.place is None or not toponym.locative or toponym.place.is_country:
+        return False
+    return not any(s <= toponym.start < e for s, e in quotes)
+
+
+def _code(toponym: Toponym, doc: Doc, gazetteer_capital: Any, how: str) -> EventLocation | None:
+    place = toponym.place
+    assert place is not None
+    precision = 1
+    before = doc[max(toponym.token_start - 3, 0):toponym.token_start]
+    if any(t.lower_ in _NEAR_WORDS for t in before):
+        precision = 2
+    location = place.name
+    if place.is_admin:
+        precision = 3
+        capital = gazetteer_capital(place.country_code, place.admin1) if gazetteer_capital else None
+        if capital is None:
+            return None
+        location = place.admin2 or place.admin1 or place.name
+        place = Place(capital.geonames_id, capital.name, capital.latitude, capital.longitude, capital.feature_class,
+                      capital.feature_code, capital.country_code, capital.country, capital.iso, capital.iso3,
+                      capital.region, place.admin1, place.admin2 if place.feature_code == "ADM2" else "",
+                      capital.population)
+        location = capital.name
+    return EventLocation(toponym, place, location, precision, how)
+
+
+def event_location(trigger: Token, toponyms: list[Toponym],
+                   gazetteer: Gazetteer | None = None) -> EventLocation | None:
+    """The place where the event of ``trigger`` happened, or None (country-only events are not recorded)."""
+    doc = trigger.doc
+    sent = trigger.sent
+    quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
+    capital = gazetteer.admin1_capital if gazetteer is not None else None
+    in_sentence = [t for t in toponyms if sent.start_char <= t.start < sent.end_char and _usable(t, quotes)]
+    attached = []
+    targets = {trigger.i, governor(trigger).i}
+    for toponym in in_sentence:
+        steps = steps_to(doc[toponym.token_start:toponym.token_end].root, targets, _NOT_EVENT_PLACE)
+        if steps is not None:
+            attached.append((steps, toponym))
+    # prefer the closest attachment; among equals, the more specific place (a town over its province)
+    if attached:
+        attached.sort(key=lambda item: (item[0], item[1].place.is_admin if item[1].place else True))
+        coded = _code(attached[0][1], doc, capital, "dependency")
+        if coded is not None:
+            return coded
+    for toponym in sorted(in_sentence, key=lambda t: abs(t.token_start - trigger.i)):
+        coded = _code(toponym, doc, capital, "sentence")
+        if coded is not None:
+            return coded
+    # the previous sentences of the paragraph, nearest first
+    previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, [])
+                and "\n" not in doc.text[t.end:sent.start_char].strip(" ")]
+    for toponym in reversed(previous):
+        coded = _code(toponym, doc, capital, "previous sentence")
+        if coded is not None:
+            return coded
+    dateline = _dateline(toponyms, doc)
+    if dateline is not None:
+        return _code(dateline, doc, capital, "dateline")
+    return None
+
+
+def _dateline(toponyms: list[Toponym], doc: Doc) -> Toponym | None:
+    end = dateline_end(doc.text)
+    if not end:
+        return None
+    for toponym in toponyms:
+        if toponym.start >= end:
+            break
+        if toponym.place is not None and not toponym.place.is_country:
+            return toponym
+    return None

@@ -1,0 +1,555 @@
+"""Time expressions: find them, normalise them to TimeML values against the publication date, and date events.
+
+News dates events relative to the publication day ("on Tuesday", "last week", "earlier this month"); libraries
+such as dateparser parse an isolated date string but neither find expressions in running text nor resolve them
+by tense against a document date, so the tagger is a set of rules written here (HeidelTime's approach). Event
+anchoring follows ACLED's time-precision rules: a day is precision 1, a week 2 (midpoint), a month 3 (mid-month);
+anything vaguer is not an event, and expressions outside the reporting window are background.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from midan.nlp import dateline_end, governor, steps_to
+
+logger = logging.getLogger(__name__)
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+                "thirty": 30, "several": -1, "few": -1, "a few": -1, "some": -1}
+UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y", "hour": "H", "minute": "MIN", "decade": "DE"}
+SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+BACKGROUND_DAYS = 31
+
+_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
+         r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUM = r"(?P<num>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|" \
+       r"several|a few|few|some)"
+_UNIT = r"(?P<unit>day|week|month|year|hour|minute|decade)s?"
+
+
+@dataclass
+class Timex:
+    """One TIMEX3 expression with its TimeML value and, for calendar dates, the interval it denotes."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str
+    begin: dt.date | None = None
+    last: dt.date | None = None
+    granularity: str = ""
+    mod: str = ""
+    since: bool = False
+
+
+@dataclass
+class EventDate:
+    """The date of one event by ACLED's rules."""
+
+    event_date: dt.date
+    date_start: dt.date
+    date_end: dt.date
+    time_precision: int
+    timex: Timex | None
+    how: str
+
+
+@dataclass
+class Undated:
+    """Why an event mention could not be dated (it is then not an event)."""
+
+    reason: str
+    timex: Timex | None = None
+
+
+# --- calendar helpers -----------------------------------------------------------------------------------------
+
+
+def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _week_span(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _week_value(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> int:
+    text = text.lower()
+    return int(text) if text.isdigit() else WORD_NUMBERS.get(text, -1)
+
+
+# --- the rules ------------------------------------------------------------------------------------------------
+
+Resolver = Callable[[re.Match[str], dt.date | None, bool], Timex | None]
+_RULES: list[tuple[re.Pattern[str], Resolver]] = []
+
+
+def rule(pattern: str, flags: int = re.IGNORECASE) -> Callable[[Resolver], Resolver]:
+    def register(func: Resolver) -> Resolver:
+        _RULES.append((re.compile(pattern, flags), func))
+        return func
+
+    return register
+
+
+def _date(m: re.Match[str], day: dt.date, text: str | None = None) -> Timex:
+    return Timex(m.start(), m.end(), text or m.group(0), "DATE", day.isoformat(), day, day, "day")
+
+
+def _infer_year(month: int, day: int | None, dct: dt.date | None, future: bool) -> int | None:
+    """The year of a month (and day) given without one: the nearest such date on the right side of the DCT
+    ("on December 28" in a story of 2 January is last year's; "in March" when the story speaks of plans is
+    next year's once this March has passed)."""
+    if dct is None:
+        return None
+    year = dct.year
+    first = _safe_date(year, month, day or 1) or dt.date(year, month, 1)
+    last = _safe_date(year, month, day) if day else _month_span(year, month)[1]
+    if not future and first > dct + dt.timedelta(days=7):
+        return year - 1
+    if future and last is not None and last < dct - dt.timedelta(days=7):
+        return year + 1
+    return year
+
+
+@rule(r"\b(?P<year>(?:1[89]|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
+def _iso(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    day = _safe_date(int(m["year"]), int(m["month"]), int(m["day"]))
+    return _date(m, day) if day else None
+
+
+@rule(r"\b(?:(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH.replace("month", "month2") +
+      r"\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\s*(?:,\s*)?\d{3}\b)(?!:))(?:,?\s+" + _YEAR + r")?\b")
+def _day_month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    month = MONTHS[(m["month"] or m["month2"]).lower().rstrip(".")]
+    day_text = m["day"] or m["day2"]
+    day_number = int(day_text)
+    if not 1 <= day_number <= 31:
+        return None
+    year = int(m["year"]) if m["year"] else _infer_year(month, day_number, dct, future)
+    if year is None:
+        return Timex(m.start(), m.end(), m.group(0), "DATE", f"XXXX-{month:02d}-{day_number:02d}",
+                     granularity="day")
+    day = _safe_date(year, month, day_number)
+    return _date(m, day) if day else None
+
+
+@rule(r"\b(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<year>(?:19|20)\d\d)\b")
+def _numeric(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    a, b = int(m["a"]), int(m["b"])
+    # day/month as most of the world writes it; month/day when the first number cannot be a day's month
+    day, month = (a, b) if b <= 12 else (b, a)
+    value = _safe_date(int(m["year"]), month, day)
+    return _date(m, value) if value else None
+
+
+@rule(r"\b(?:(?P<mod>early|mid|late|the (?:beginning|start|end|middle) of)[\s-]+)?" + _MONTH +
+      r"(?:,?\s+(?:of\s+)?" + _YEAR + r")?\b(?!\s+[0-3]?\d\b)", 0)
+def _month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    word = m["month"]
+    if word.lower() in {"may", "mar", "march"} and not m["year"] and not m["mod"]:
+        return None  # checked against the parse in tag(): "may" the modal, "march" the verb
+    month = MONTHS[word.lower().rstrip(".")]
+    year = int(m["year"]) if m["year"] else _infer_year(month, None, dct, future)
+    mod = _mod(m["mod"])
+    if year is None:
+        return Timex(m.start(), m.end(), m.group(0), "DATE", f"XXXX-{month:02d}", granularity="month", mod=mod)
+    first, last = _month_span(year, month)
+    return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-{month:02d}", first, last, "month", mod)
+
+
+@rule(r"\b(?P<word>March|May)\s+(?P<year>(?:1[89]|20)\d\d)\b")
+def _month_year_ambiguous(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    month = MONTHS[m["word"].lower()]
+    first, last = _month_span(int(m["year"]), month)
+    return Timex(m.start(), m.end(), m.group(0), "DATE", f"{m['year']}-{month:02d}", first, last, "month")
+
+
+def _mod(text: str | None) -> str:
+    if not text:
+        return ""
+    text = text.lower()
+    if "early" in text or "beginning" in text or "start" in text:
+        return "START"
+    if "late" in text or "end" in text:
+        return "END"
+    return "MID"
+
+
+@rule(r"\b(?:(?P<rel>last|next|this|past|coming)\s+)?" + _WEEKDAY +
+      r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b", 0)
+def _weekday(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    target = WEEKDAYS[m["weekday"].lower()]
+    rel = (m["rel"] or "").lower()
+    if dct is None:
+        return Timex(m.start(), m.end(), m.group(0), "DATE", f"XXXX-WXX-{target + 1}", granularity="day")
+    if rel == "next" or (future and rel != "last"):
+        delta = (target - dct.weekday()) % 7 or 7
+        day = dct + dt.timedelta(days=delta)
+    elif rel == "last":
+        delta = (dct.weekday() - target) % 7 or 7
+        day = dct - dt.timedelta(days=delta)
+    else:
+        day = dct - dt.timedelta(days=(dct.weekday() - target) % 7)
+    timex = _date(m, day)
+    if m["part"]:
+        timex.type, timex.value = "TIME", f"{day.isoformat()}T{_PARTS[m['part'].lower()]}"
+    return timex
+
+
+_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+
+
+@rule(r"\b(?P<word>yesterday|today|tonight|overnight|(?:this|yesterday|last|tomorrow)\s+"
+      r"(?:morning|afternoon|evening|night)|tomorrow)\b")
+def _deictic(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    word = m["word"].lower()
+    offset = -1 if word.startswith(("yesterday", "last", "overnight")) else 1 if word.startswith("tomorrow") else 0
+    if dct is None:
+        return Timex(m.start(), m.end(), m.group(0), "DATE", "PRESENT_REF" if offset == 0 else "XXXX-XX-XX",
+                     granularity="day")
+    day = dct + dt.timedelta(days=offset)
+    timex = _date(m, day)
+    part = word.split()[-1]
+    if part in _PARTS or word == "tonight":
+        timex.type, timex.value = "TIME", f"{day.isoformat()}T{_PARTS.get(part, 'NI')}"
+    return timex
+
+
+@rule(r"\b(?P<pre>earlier|later|late|early)?\s*(?P<rel>last|next|this|past|previous|coming)\s+"
+      r"(?P<unit>week|weekend|month|year)\b")
+def _relative(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    rel, unit, pre = m["rel"].lower(), m["unit"].lower(), (m["pre"] or "").lower()
+    text_start = m.start() if m["pre"] else m.start("rel")
+    if dct is None:
+        return Timex(text_start, m.end(), m.group(0).strip(), "DATE", "XXXX", granularity=unit)
+    step = {"last": -1, "past": -1, "previous": -1, "next": 1, "coming": 1, "this": 0}[rel]
+    mod = {"earlier": "", "early": "START", "late": "END", "later": ""}.get(pre, "")
+    if unit in {"week", "weekend"}:
+        anchor = dct + dt.timedelta(weeks=step)
+        first, last = _week_span(anchor)
+        if unit == "weekend":
+            first, last = first + dt.timedelta(days=5), last
+            value = f"{_week_value(anchor)}-WE"
+        else:
+            value = _week_value(anchor)
+        if pre == "earlier" and step == 0:
+            last = dct
+        timex = Timex(text_start, m.end(), m.string[text_start:m.end()], "DATE", value, first, last, unit, mod)
+    elif unit == "month":
+        month_index = dct.year * 12 + dct.month - 1 + step
+        year, month = divmod(month_index, 12)
+        first, last = _month_span(year, month + 1)
+        if pre == "earlier" and step == 0:
+            last = dct
+        timex = Timex(text_start, m.end(), m.string[text_start:m.end()], "DATE", f"{year}-{month + 1:02d}", first,
+                      last, "month", mod)
+    else:
+        year = dct.year + step
+        timex = Timex(text_start, m.end(), m.string[text_start:m.end()], "DATE", str(year), dt.date(year, 1, 1),
+                      dt.date(year, 12, 31), "year", mod)
+    return timex
+
+
+@rule(r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?P<dir>ago|earlier|before|later)\b")
+def _ago(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    count, unit = _number(m["num"]), m["unit"].lower()
+    if dct is None or count < 0 or unit in {"hour", "minute"}:
+        return Timex(m.start(), m.end(), m.group(0), "DATE", "PAST_REF", granularity="ref")
+    days = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650}[unit] * count
+    sign = 1 if m["dir"].lower() == "later" else -1
+    day = dct + dt.timedelta(days=sign * days)
+    if unit == "day":
+        return _date(m, day)
+    if unit == "week":
+        first, last = _week_span(day)
+        return Timex(m.start(), m.end(), m.group(0), "DATE", _week_value(day), first, last, "week")
+    if unit == "month":
+        first, last = _month_span(day.year, day.month)
+        return Timex(m.start(), m.end(), m.group(0), "DATE", f"{day.year}-{day.month:02d}", first, last, "month")
+    return Timex(m.start(), m.end(), m.group(0), "DATE", str(day.year), dt.date(day.year, 1, 1),
+                 dt.date(day.year, 12, 31), "year")
+
+
+@rule(r"\b(?:in\s+)?(?P<rel>recent|the (?:past|last))\s+(?P<unit>days|weeks|months|years)\b")
+def _recent(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    start = m.start("rel")
+    unit = m["unit"].lower().rstrip("s")
+    timex = Timex(start, m.end(), m.string[start:m.end()], "DATE", "PAST_REF", granularity="ref")
+    if dct is not None and unit == "day":
+        timex.begin, timex.last, timex.granularity = dct - dt.timedelta(days=6), dct, "week"
+    return timex
+
+
+@rule(r"\b(?P<word>recently|now|currently|nowadays|the past|formerly|previously|in the future)\b")
+def _reference(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    word = m["word"].lower()
+    value = "PRESENT_REF" if word in {"now", "currently", "nowadays"} else \
+        "FUTURE_REF" if word == "in the future" else "PAST_REF"
+    return Timex(m.start(), m.end(), m.group(0), "DATE", value, granularity="ref")
+
+
+@rule(r"\b(?:(?P<rel>last|this|next)\s+)?(?P<season>spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?" + _YEAR
+      + r")?\b")
+def _season(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    if not m["rel"] and not m["year"]:
+        return None
+    year = int(m["year"]) if m["year"] else (dct.year if dct else None)
+    start_month = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[SEASONS[m["season"].lower()]]
+    if year is not None and dct is not None and (m["rel"] or "").lower() == "last" and start_month + 3 > dct.month:
+        year -= 1
+    if year is not None and (m["rel"] or "").lower() == "next":
+        year += 1
+    code = SEASONS[m["season"].lower()]
+    start = m.start("rel") if m["rel"] else m.start()
+    return Timex(start, m.end(), m.string[start:m.end()], "DATE", f"{year or 'XXXX'}-{code}", granularity="season")
+
+
+@rule(r"\b(?:the\s+)?(?P<ord>first|second|third|fourth)\s+quarter(?:\s+(?:of\s+)?" + _YEAR + r")?\b")
+def _quarter(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    number = ["first", "second", "third", "fourth"].index(m["ord"].lower()) + 1
+    year = int(m["year"]) if m["year"] else (dct.year if dct else None)
+    return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year or 'XXXX'}-Q{number}", granularity="quarter")
+
+
+@rule(r"\b(?:the\s+)?(?P<decade>(?:1[89]|20)\d0)s\b")
+def _decade(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    return Timex(m.start(), m.end(), m.group(0), "DATE", m["decade"][:3], granularity="decade")
+
+
+@rule(r"\b(?:(?P<half>first|second) half of (?:the year|" + _YEAR.replace("year", "hyear") + r"))\b")
+def _half(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    year = m["hyear"] or (str(dct.year) if dct else "XXXX")
+    return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-H{1 if m['half'].lower() == 'first' else 2}",
+                 granularity="half")
+
+
+@rule(r"\b(?P<since>since|in|during|by|until|before|after|from|of|early|late|mid-|the|a|an)?\s*" + _YEAR +
+      r"\b(?![-/.]\d)(?!,\d)")
+def _year(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    if not m["since"]:
+        return None  # a bare four-digit number is as often a count as a year
+    year = int(m["year"])
+    start = m.start("year")
+    since = m["since"].lower() == "since"
+    if m["since"].lower() in {"the", "a", "an"}:
+        start = m.start("since")
+    return Timex(start, m.end(), m.string[start:m.end()], "DATE", str(year), dt.date(year, 1, 1),
+                 dt.date(year, 12, 31), "year", since=since)
+
+
+@rule(r"\b(?:for|over|during|lasting|in)?\s*(?:the\s+)?(?:(?:past|last|next)\s+)?" + _NUM + r"[\s-]+" + _UNIT +
+      r"\b(?!\s+(?:ago|earlier|later|before))")
+def _duration(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    count, unit = _number(m["num"]), m["unit"].lower()
+    start = m.start("num")
+    if m.string[m.start():start].strip().lower() in {"past", "last", "next", "the past", "the last"}:
+        start = m.start() + len(m.string[m.start():start]) - len(m.string[m.start():start].lstrip())
+    amount = "X" if count < 0 else str(count)
+    code = UNITS[unit]
+    value = f"PT{amount}{code}" if unit in {"hour", "minute"} else f"P{amount}{code}" if code != "DE" \
+        else f"P{amount}0Y" if amount != "X" else "PXDE"
+    if code == "MIN":
+        value = f"PT{amount}M"
+    return Timex(start, m.end(), m.string[start:m.end()].strip(), "DURATION", value, granularity="duration")
+
+
+@rule(r"\b(?P<word>every\s+(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|day|week|"
+      r"month|year|morning|night)|daily|weekly|monthly|annually|yearly|each\s+(?:day|week|month|year))\b")
+def _set(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    word = m["word"].lower()
+    if m["weekday"]:
+        value = f"XXXX-WXX-{WEEKDAYS[m['weekday'].lower()] + 1}"
+    elif "day" in word or word == "daily" or "morning" in word or "night" in word:
+        value = "P1D"
+    elif "week" in word:
+        value = "P1W"
+    elif "month" in word:
+        value = "P1M"
+    else:
+        value = "P1Y"
+    return Timex(m.start(), m.end(), m.group(0), "SET", value, granularity="set")
+
+
+@rule(r"\b(?:at\s+)?(?P<hour>[01]?\d)(?::(?P<minute>[0-5]\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?=\W|$)")
+def _clock(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    hour = int(m["hour"]) % 12 + (12 if m["ampm"].lower().startswith("p") else 0)
+    minute = int(m["minute"] or 0)
+    start = m.start("hour")
+    day = dct.isoformat() if dct else "XXXX-XX-XX"
+    timex = Timex(start, m.end(), m.string[start:m.end()], "TIME", f"{day}T{hour:02d}:{minute:02d}", granularity="time")
+    if dct:
+        timex.begin = timex.last = dct
+    return timex
+
+
+# --- tagging ----------------------------------------------------------------------------------------------------
+
+_FUTURE_WORDS = frozenset({"will", "shall", "'ll", "going", "plan", "plans", "planned", "to", "would"})
+
+
+def _future(doc: Doc | None, start: int) -> bool:
+    """Whether the clause around a character offset speaks of the future ("will march on Tuesday")."""
+    if doc is None:
+        return False
+    token = doc.char_span(start, start + 1, alignment_mode="expand")
+    if token is None:
+        return False
+    verb = governor(token.root)
+    if verb.tag_ == "MD" or any(c.dep_ in {"aux", "auxpass"} and c.lower_ in {"will", "shall", "'ll", "wo"}
+                                for c in verb.children):
+        return True
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"plan", "vow", "threaten", "promise", "intend"}:
+        return True
+    return any(c.lower_ in {"will", "'ll"} for c in verb.head.children if c.dep_ == "aux") and verb.dep_ in {
+        "xcomp", "advcl"}
+
+
+def _word_ok(timex: Timex, doc: Doc | None) -> bool:
+    """Reject month names that are verbs or modals in this sentence ("police may march")."""
+    if doc is None:
+        return True
+    span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+    if span is None:
+        return True
+    first = span[0]
+    if first.lower_ in {"may", "march"} and first.pos_ in {"AUX", "VERB"}:
+        return False
+    return True
+
+
+def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
+    """Every time expression of ``text`` with its TimeML value, longest match first where rules overlap."""
+    found: list[Timex] = []
+    for pattern, resolve in _RULES:
+        for match in pattern.finditer(text):
+            try:
+                timex = resolve(match, dct, _future(doc, match.start()))
+            except (ValueError, OverflowError, KeyError):
+                continue
+            if timex is None or not timex.text.strip():
+                continue
+            timex.start, timex.end, timex.text = _trim(text, timex.start, timex.end)
+            if _word_ok(timex, doc):
+                found.append(timex)
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    chosen: list[Timex] = []
+    for timex in found:
+        if chosen and timex.start < chosen[-1].end:
+            continue
+        chosen.append(timex)
+    # "since 2019" etc.: mark spans opened by "since"
+    for timex in chosen:
+        before = text[max(timex.start - 7, 0):timex.start].lower()
+        if before.rstrip().endswith("since"):
+            timex.since = True
+    return chosen
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int, str]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1] in " ," or (text[end - 1] == "." and not re.search(
+            r"\b(?:[ap]\.m|[A-Za-z]{3,4})\.$", text[start:end]))):
+        end -= 1
+    return start, end, text[start:end]
+
+
+# --- event anchoring ------------------------------------------------------------------------------------------
+
+
+def _dated(timex: Timex) -> bool:
+    return timex.type in {"DATE", "TIME"} and (timex.begin is not None or timex.since or timex.granularity in {
+        "year", "season", "quarter", "decade", "ref"})
+
+
+def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None) -> EventDate | Undated:
+    """The date of the event mentioned at ``trigger``: the governing time expression, else one in its sentence,
+    else one earlier in its paragraph, else the publication date (precision 2: the text does not say the day)."""
+    doc = trigger.doc
+    sent = trigger.sent
+    # the dateline's date is the filing date, not the event's
+    filed = dateline_end(doc.text)
+    candidates = [t for t in timexes if _dated(t) and sent.start_char <= t.start < sent.end_char and t.start >= filed]
+    targets = {trigger.i, governor(trigger).i}
+    chosen: tuple[Timex, str] | None = None
+    best_steps = 99
+    for timex in candidates:
+        span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+        if span is None:
+            continue
+        steps = steps_to(span.root, targets, limit=5)
+        if steps is not None and steps < best_steps:
+            chosen, best_steps = (timex, "dependency"), steps
+    if chosen is None and candidates:
+        nearest = min(candidates, key=lambda t: abs(t.start - trigger.idx))
+        chosen = (nearest, "sentence")
+    if chosen is None:
+        paragraph_start = doc.text.rfind("\n", 0, sent.start_char) + 1
+        earlier = [t for t in timexes if _dated(t) and paragraph_start <= t.start < sent.start_char
+                   and not t.since and t.begin is not None]
+        if earlier:
+            chosen = (earlier[-1], "previous sentence")
+    if chosen is None:
+        if dct is None:
+            return Undated("no date: no publication date and no date in the text")
+        return EventDate(dct - dt.timedelta(days=3), dct - dt.timedelta(days=6), dct, 2, None, "publication date")
+    timex, how = chosen
+    return _from_timex(timex, how, dct)
+
+
+def _from_timex(timex: Timex, how: str, dct: dt.date | None) -> EventDate | Undated:
+    if timex.since:
+        return Undated(f"background: a span since {timex.text}, not one event", timex)
+    if timex.begin is None or timex.last is None:
+        return Undated(f"vaguer than a month ({timex.text})", timex)
+    if dct is not None and timex.last < dct - dt.timedelta(days=BACKGROUND_DAYS):
+        return Undated(f"background: {timex.text} is outside the reporting window", timex)
+    if dct is not None and timex.begin > dct + dt.timedelta(days=1):
+        return Undated(f"threat/plan/future: dated after publication ({timex.text})", timex)
+    if timex.granularity in {"day", "time"}:
+        return EventDate(timex.begin, timex.begin, timex.begin, 1, timex, how)
+    if timex.granularity in {"week", "weekend"}:
+        last = min(timex.last, dct) if dct else timex.last
+        middle = timex.begin + (last - timex.begin) / 2
+        return EventDate(middle, timex.begin, last, 2, timex, how)
+    if timex.granularity == "month":
+        last = min(timex.last, dct) if dct else timex.last
+        if timex.mod == "START":
+            day = timex.begin
+        elif timex.mod == "END":
+            day = timex.last
+        else:
+            day = min(timex.begin.replace(day=15), last)
+        return EventDate(day, timex.begin, last, 3, timex, how)
+    return Undated(f"vaguer than a month ({timex.text})", timex)
