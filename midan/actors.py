@@ -48,7 +48,8 @@ CIVILIAN = frozenset({"civilian", "villager", "resident", "farmer", "herder", "j
                       "husband", "son", "daughter", "mother", "father", "brother", "sister", "community",
                       "household", "inhabitant", "occupant", "bystander", "pedestrian", "customer", "merchant",
                       "monk", "nun", "cleric", "elder", "aid", "volunteer", "humanitarian", "defender",
-                      "displaced", "idp", "victim", "pupil", "schoolchild", "schoolgirl", "schoolboy"})
+                      "displaced", "idp", "victim", "pupil", "schoolchild", "schoolgirl", "schoolboy", "head",
+                      "secretary", "director", "chairman", "chairperson", "president", "commander", "spokesman"})
 #: places that stand for the forces holding them when attacked ("attacked a checkpoint")
 MILITARY_SITES = frozenset({"checkpoint", "barracks", "garrison", "outpost", "base", "position", "post", "convoy",
                             "patrol", "camp", "headquarters"})

@@ -95,7 +95,9 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
     high = max((f.high for f in fatal), default=0)
     inter1 = actor1.inter
     inter2 = actor2.inter if actor2 else ""
-    crowd = next((m.crowd for m in group.mentions if m.crowd), "")
+    # the crowd of the demonstration itself, not the number of people arrested at it
+    crowd = next((m.crowd for m in sorted(group.mentions, key=lambda m: "PROTEST" not in m.cues) if m.crowd
+                  and m.cues.keys() & {"PROTEST", "RIOT"}), "")
     tags = ""
     if event_type in {"Protests", "Riots"}:
         tags = f"crowd size={crowd or 'no report'}"

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -332,15 +331,7 @@ def gazetteer_lookup(
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: one-line errors, non-zero exit codes, never a traceback unless --debug."""
     try:
-        app(args=argv, prog_name="midan", standalone_mode=False)
-    except click.exceptions.Abort:
-        print("midan: aborted", file=sys.stderr)
-        return 130
-    except click.exceptions.ClickException as exc:
-        print(f"midan: error: {exc.format_message()}", file=sys.stderr)
-        return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
+        result = app(args=argv, prog_name="midan", standalone_mode=False)
     except MidanError as exc:
         if _STATE["debug"]:
             raise
@@ -351,13 +342,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("midan: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # an unexpected failure still gets one line (the bug is in midan, not the input)
+    except Exception as exc:
+        # typer's (vendored click) usage errors, aborts and exits, recognised by their interface
+        kind = type(exc).__name__
+        if kind == "Exit":
+            return int(getattr(exc, "exit_code", 0))
+        if kind == "Abort":
+            print("midan: aborted", file=sys.stderr)
+            return 130
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            print(f"midan: error: {exc.format_message()}", file=sys.stderr)
+            return int(exc.exit_code) or 2
         if _STATE["debug"]:
             raise
-        print(f"midan: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-              file=sys.stderr)
+        # an unexpected failure still gets one line: the bug is in midan, not in the input
+        print(f"midan: internal error: {kind}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
         return 2
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

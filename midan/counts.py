@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
+from midan import actors as actor_rules
+
 logger = logging.getLogger(__name__)
 
 WORD_NUMBERS: dict[str, int] = {
@@ -142,6 +144,9 @@ def fatalities(sentence: Sequence[Token]) -> Fatalities | None:
                 if token.lower_ == "dead" and token.head.pos_ == "VERB":
                     victims += [c for c in token.head.children if c.dep_ in {"dobj", "nsubjpass"}]
                 for victim in victims:
+                    if victim.tag_ in {"NN", "NNP"} and actor_rules.noun_kind(victim) in {
+                            "civilian", "state", "protester", "rebel", "armed", "militia"}:
+                        return Fatalities(1, 1, 1, victim.text, victim.idx, victim.idx + len(victim.text))
                     if (victim.tag_ in {"NN", "NNP"} and victim.lemma_.lower() in _PEOPLE_SINGULAR | {"person"}) or \
                             victim.ent_type_ == "PERSON":
                         return Fatalities(1, 1, 1, victim.text, victim.idx, victim.idx + len(victim.text))

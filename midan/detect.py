@@ -579,6 +579,9 @@ def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) 
         if patient in {"civilian", ""} or agent in armed:
             score = 0.7 if patient == "civilian" else 0.55
             return "Attack", score, "armed violence against civilians"
+    if "INTERVENE" in cues and agent in {"state", ""} and patient in {"protester", "civilian", ""}:
+        # tear gas, dispersal, baton charges: the crowd they were used on was demonstrating
+        return "Protest with intervention", 0.65, "a crowd was dispersed by force"
     if "ARREST" in cues:
         return "Arrests", 0.75, "arrest or detention"
     if cues & {"LOOT", "DESTROY"}:
@@ -593,8 +596,6 @@ def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) 
         return "Non-violent transfer of territory", 0.6, "territory handed over or left without fighting"
     if "CHANGE" in cues:
         return "Change to group/activity", 0.55, "a group changed its activity or structure"
-    if "INTERVENE" in cues:
-        return "", 0.0, "dispersal without a reported demonstration"
     return "", 0.0, "cue words without an ACLED event"
 
 
@@ -722,10 +723,14 @@ _PROTEST_SEVERITY = {"Excessive force against protesters": -3, "Protest with int
                      "Peaceful protest": -1}
 
 
-def rank(sub_event_type: str) -> tuple[int, int]:
+_EVENT_TYPE_RANK = {name: i for i, name in enumerate(dict.fromkeys(SUB_EVENT_TYPES.values()))}
+
+
+def rank(sub_event_type: str) -> tuple[int, int, int]:
     """Sort key: lower is the type kept when several happen together (ACLED's order, Battles first; within
     Protests the more severe response)."""
-    return SUB_EVENT_RANK[sub_event_type], _PROTEST_SEVERITY.get(sub_event_type, 0)
+    return (_EVENT_TYPE_RANK[SUB_EVENT_TYPES[sub_event_type]], _PROTEST_SEVERITY.get(sub_event_type, 0),
+            SUB_EVENT_RANK[sub_event_type])
 
 
 @dataclass

@@ -87,9 +87,14 @@ def _spans(doc: Doc) -> list[Span]:
     while i < len(doc):
         if doc[i].pos_ == "PROPN" and i not in covered and doc[i].is_title:
             j = i
-            while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and (j + 1) not in covered and \
-                    doc[j + 1].is_title:
-                j += 1
+            while j + 1 < len(doc) and (j + 1) not in covered:
+                nxt = doc[j + 1]
+                if nxt.pos_ == "PROPN" and nxt.is_title:
+                    j += 1
+                elif nxt.text == "-" and not nxt.whitespace_ and j + 2 < len(doc) and doc[j + 2].is_title:
+                    j += 2  # "Ijebu-Ode", "Cap-Haïtien"
+                else:
+                    break
             found[(i, j + 1)] = doc[i:j + 1]
             i = j + 1
         else:
@@ -251,7 +256,7 @@ def event_location(trigger: Token, toponyms: list[Toponym],
             attached.append((steps, toponym))
     # prefer the closest attachment; among equals, the more specific place (a town over its province)
     if attached:
-        attached.sort(key=lambda item: (item[0], item[1].place.is_admin if item[1].place else True))
+        attached.sort(key=lambda item: (item[1].place.is_admin if item[1].place else True, item[0]))
         coded = _code(attached[0][1], doc, capital, "dependency")
         if coded is not None:
             return coded
@@ -259,11 +264,12 @@ def event_location(trigger: Token, toponyms: list[Toponym],
         coded = _code(toponym, doc, capital, "sentence")
         if coded is not None:
             return coded
-    # the previous sentences of the paragraph, nearest first
-    previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, [])
-                and "\n" not in doc.text[t.end:sent.start_char].strip(" ")]
+    # earlier sentences, nearest first: the same paragraph, then the paragraphs before it
+    previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, []) and t.start >= dateline_end(
+        doc.text)]
     for toponym in reversed(previous):
-        coded = _code(toponym, doc, capital, "previous sentence")
+        same_paragraph = "\n" not in doc.text[toponym.end:sent.start_char]
+        coded = _code(toponym, doc, capital, "previous sentence" if same_paragraph else "paragraph")
         if coded is not None:
             return coded
     dateline = _dateline(toponyms, doc)

@@ -515,11 +515,12 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None) -> EventDa
         nearest = min(candidates, key=lambda t: abs(t.start - trigger.idx))
         chosen = (nearest, "sentence")
     if chosen is None:
+        # the story goes on: the last date given earlier (same paragraph first, then the ones before)
         paragraph_start = doc.text.rfind("\n", 0, sent.start_char) + 1
-        earlier = [t for t in timexes if _dated(t) and paragraph_start <= t.start < sent.start_char
-                   and not t.since and t.begin is not None]
+        earlier = [t for t in timexes if _dated(t) and filed <= t.start < sent.start_char
+                   and not t.since and t.begin is not None and t.granularity in {"day", "time", "week", "weekend"}]
         if earlier:
-            chosen = (earlier[-1], "previous sentence")
+            chosen = (earlier[-1], "previous sentence" if earlier[-1].start >= paragraph_start else "paragraph")
     if chosen is None:
         if dct is None:
             return Undated("no date: no publication date and no date in the text")
