@@ -176,6 +176,11 @@ def noun_kind(token: Token | None) -> str:
     if lemma in POLICE or "police" in mods or lemma == "police":
         return "state"
     if lemma in MILITARY_SITES:
+        # "rebel positions", "a militia camp": the site stands for whoever holds it
+        if mods & REBEL:
+            return "rebel"
+        if mods & (MILITIA | ARMED | {"bandit", "gang", "jihadist"}):
+            return "armed"
         return "state"
     if lemma in MILITARY or mods & {"paramilitary", "military", "army", "security", "government"}:
         return "state"

@@ -31,7 +31,7 @@ from midan.errors import GazetteerError
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|ar|an|at|az|ad|ag)\s+")
 _ADMIN_SUFFIX = re.compile(r"\s+(?:governorate|province|state|region|district|county|prefecture|department|"
                            r"division|municipality|oblast|krai|wilaya|muhafazah|parish)$")
@@ -100,6 +100,8 @@ def key(name: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c)).translate(_APOSTROPHES).casefold()
     text = re.sub(r"[-_./,()]+", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
+    # transliteration variants: Daraa/Dar'a, Sanaa/Sana'a
+    text = re.sub(r"([aeiou])\1", r"\1", text)
     return _ARTICLE.sub("", text) if len(text) > 6 else text
 
 

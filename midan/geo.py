@@ -18,7 +18,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from midan.detect import quote_spans
-from midan.gazetteer import Gazetteer, Place
+from midan.gazetteer import Gazetteer, Place, admin_key
 from midan.nlp import dateline_end, governor, steps_to
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,13 @@ def _spans(doc: Doc) -> list[Span]:
     for ent in doc.ents:
         if ent.label_ in {"GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"}:
             found[(ent.start, ent.end)] = ent
+    end = dateline_end(doc.text)
+    if end:
+        # "MAIDUGURI, Nigeria —": the dateline's upper-case place name
+        words = [t for t in doc if t.idx < end and t.is_alpha and t.is_upper and len(t) > 2]
+        if words:
+            found.setdefault((words[0].i, words[-1].i + 1) if words[-1].i - words[0].i < 3 else
+                             (words[0].i, words[0].i + 1), doc[words[0].i:words[0].i + 1])
     covered = {i for s, e in found for i in range(s, e)}
     i = 0
     while i < len(doc):
@@ -165,11 +172,13 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
                                     locative and _is_locative(span), 1.0, span.start, span.end))
             continue
         context_cc = _containment(span, gazetteer)
+        following = {admin_key(t.text) for t in span.doc[span.end:min(span.end + 4, len(span.doc))]
+                     if t.pos_ == "PROPN"}
         admin_hint = _admin_hint(span)
         best, best_score = None, -math.inf
         for place in places:
             score = math.log10(place.population + 10) / 2
-            if place.country_code == context_cc:
+            if place.country_code == context_cc or (place.admin1 and admin_key(place.admin1) in following):
                 score += 3.0
             elif place.country_code == dominant:
                 score += 2.0

@@ -185,8 +185,8 @@ def _html(path: Path, published: dt.date | None) -> Iterator[Article]:
     import trafilatura
 
     raw = _read_text(path)
-    document = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False,
-                                           as_dict=True)
+    extracted = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
+    document = extracted.as_dict() if hasattr(extracted, "as_dict") else extracted
     if not document or not (document.get("text") or "").strip():
         logger.warning("%s: no main text found; skipped", path)
         return

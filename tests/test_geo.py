@@ -1,0 +1,74 @@
+"""Geoparsing and event location, on sentences written for these tests."""
+
+from __future__ import annotations
+
+from midan import detect, geo
+
+
+def locate(parse, gazetteer, text: str):
+    doc = parse(text)
+    toponyms = geo.geoparse(doc, gazetteer)
+    found = detect.coded(detect.mentions(doc))
+    assert found, f"nothing coded in {text!r}"
+    return [geo.event_location(m.trigger, toponyms, gazetteer) for m in found], toponyms
+
+
+def test_geo_finds_places_the_ner_mislabels(parse, gazetteer):
+    doc = parse("Fighters stormed a sit-in in Omdurman.")
+    names = {(t.text, t.place.country) for t in geo.geoparse(doc, gazetteer)}
+    assert ("Omdurman", "Sudan") in names
+
+
+def test_geo_to_dict_has_the_spec_fields(parse, gazetteer):
+    doc = parse("Gunmen attacked a village near Kassala.")
+    item = geo.geoparse(doc, gazetteer)[0].to_dict()
+    assert set(item) == {"start", "end", "text", "name", "geonames_id", "latitude", "longitude", "country",
+                         "admin1", "feature_code"}
+
+
+def test_geo_containment_resolves_ambiguous_names(parse, gazetteer):
+    doc = parse("A tornado hit Paris, Texas, and protesters later marched in Paris.")
+    toponyms = [t for t in geo.geoparse(doc, gazetteer) if t.text == "Paris"]
+    assert toponyms[0].place.admin1 == "Texas"
+
+
+def test_geo_event_place_is_the_attached_place_not_the_victims_home_town(parse, gazetteer):
+    (location,), _ = locate(parse, gazetteer, "Gunmen shot dead a union leader, a native of Atbara, in Kassala.")
+    assert location.place.name == "Kassala" and location.geo_precision == 1 and location.how == "dependency"
+
+
+def test_geo_chant_capital_is_not_the_event_place(parse, gazetteer):
+    locations, _ = locate(parse, gazetteer, "Students marched in Kassala on Monday, chanting 'Freedom for Khartoum!'")
+    assert [loc.place.name for loc in locations if loc] == ["Kassala"]
+
+
+def test_geo_near_gives_precision_2(parse, gazetteer):
+    (location,), _ = locate(parse, gazetteer, "A roadside bomb killed four soldiers near Mosul.")
+    assert location.place.name == "Mosul" and location.geo_precision == 2
+
+
+def test_geo_province_only_gives_precision_3_and_its_capital(parse, gazetteer):
+    (location,), _ = locate(parse, gazetteer, "Bandits abducted twelve farmers in Zamfara state.")
+    assert location.geo_precision == 3
+    assert location.place.admin1 == "Zamfara" and location.place.feature_class == "P"
+
+
+def test_geo_country_only_is_not_an_event_place(parse, gazetteer):
+    (location,), _ = locate(parse, gazetteer, "Soldiers clashed with rebels in Sudan.")
+    assert location is None
+
+
+def test_geo_inherits_the_previous_sentence(parse, gazetteer):
+    text = "Police dispersed a march in Kisumu on Monday. Officers arrested nine people."
+    locations, _ = locate(parse, gazetteer, text)
+    assert locations[-1].place.name == "Kisumu" and locations[-1].how == "previous sentence"
+
+
+def test_geo_dateline(parse, gazetteer):
+    locations, _ = locate(parse, gazetteer, "MAIDUGURI, Nigeria — Gunmen abducted twelve farmers.")
+    assert locations[0].place.name == "Maiduguri" and locations[0].how == "dateline"
+
+
+def test_geo_metonymy_is_not_locative(parse, gazetteer):
+    doc = parse("Washington said the sanctions would stay.")
+    assert not any(t.locative for t in geo.geoparse(doc, gazetteer) if t.text == "Washington")

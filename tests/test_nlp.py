@@ -1,0 +1,28 @@
+"""The spaCy stage keeps offsets and never lets a sentence run across paragraphs."""
+
+from __future__ import annotations
+
+from midan import nlp
+
+
+def test_nlp_text_is_preserved_and_paragraphs_split(spacy_model):
+    text = "KHARTOUM — Students marched\n\nPolice fired tear gas in Omdurman.\nA third line"
+    doc = next(nlp.parse([text], spacy_model))
+    assert doc.text == text
+    sentences = [s.text.strip() for s in doc.sents]
+    assert "KHARTOUM — Students marched" in sentences
+    assert any(s.startswith("Police fired") for s in sentences)
+
+
+def test_nlp_dateline_end():
+    assert nlp.dateline_end("KHARTOUM, Nov. 13 (Nile Courier) — Students marched.") > 0
+    assert nlp.dateline_end("Students marched in Khartoum.") == 0
+
+
+def test_nlp_public_api_is_pinned():
+    import midan
+
+    assert midan.__all__ == ["Analysis", "Article", "Classification", "Event", "Evidence", "GazetteerError",
+                             "InputError", "MidanError", "Pipeline", "StoreError", "__version__", "classify",
+                             "extract"]
+    assert midan.Pipeline.__name__ == "Pipeline"

@@ -1,0 +1,136 @@
+"""Time expressions and event dating, on sentences written for these tests (publication date: Wednesday
+2020-11-04 unless said otherwise)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from midan import timex
+
+DCT = dt.date(2020, 11, 4)  # a Wednesday
+
+
+def values(parse, text: str, dct: dt.date | None = DCT) -> dict[str, tuple[str, str]]:
+    return {t.text: (t.type, t.value) for t in timex.tag(text, dct, parse(text))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "type_", "value"),
+    [
+        ("Students marched on Tuesday.", "Tuesday", "DATE", "2020-11-03"),
+        ("Unions will strike on Friday.", "Friday", "DATE", "2020-11-06"),
+        ("Police raided the camp last Thursday.", "last Thursday", "DATE", "2020-10-29"),
+        ("The clashes began yesterday.", "yesterday", "DATE", "2020-11-03"),
+        ("Talks resume today.", "today", "DATE", "2020-11-04"),
+        ("Shots were heard last night.", "last night", "TIME", "2020-11-03TNI"),
+        ("A curfew was imposed last week.", "last week", "DATE", "2020-W44"),
+        ("Protests spread earlier this month.", "earlier this month", "DATE", "2020-11"),
+        ("Fighting intensified late last month.", "late last month", "DATE", "2020-10"),
+        ("The election is next year.", "next year", "DATE", "2021"),
+        ("Troops arrived on November 3.", "November 3", "DATE", "2020-11-03"),
+        ("The vote was held on 3 November 2020.", "3 November 2020", "DATE", "2020-11-03"),
+        ("The decree is dated 2020-10-30.", "2020-10-30", "DATE", "2020-10-30"),
+        ("The court sat on 15/10/2020.", "15/10/2020", "DATE", "2020-10-15"),
+        ("He was detained in March 2019.", "March 2019", "DATE", "2019-03"),
+        ("Three days ago a bomb exploded.", "Three days ago", "DATE", "2020-11-01"),
+        ("Violence has risen in recent weeks.", "recent weeks", "DATE", "PAST_REF"),
+        ("The group has been active since 2019.", "2019", "DATE", "2019"),
+        ("Exports fell in the third quarter.", "the third quarter", "DATE", "2020-Q3"),
+        ("Drought struck last summer.", "last summer", "DATE", "2020-SU"),
+        ("The war of the 1990s left scars.", "the 1990s", "DATE", "199"),
+        ("The siege lasted for three days.", "three days", "DURATION", "P3D"),
+        ("Talks went on for 48 hours.", "48 hours", "DURATION", "PT48H"),
+        ("Vigils are held every Friday.", "every Friday", "SET", "XXXX-WXX-5"),
+        ("Patrols run daily.", "daily", "SET", "P1D"),
+        ("The blast happened at 3 p.m.", "3 p.m.", "TIME", "2020-11-04T15:00"),
+    ],
+)
+def test_timex_normalises(parse, text, expression, type_, value):
+    found = values(parse, text)
+    assert found.get(expression) == (type_, value), found
+
+
+def test_timex_year_of_a_date_without_year_crosses_new_year(parse):
+    found = values(parse, "Rebels attacked the town on December 28.", dt.date(2021, 1, 2))
+    assert found["December 28"] == ("DATE", "2020-12-28")
+
+
+def test_timex_may_the_modal_is_not_a_month(parse):
+    assert values(parse, "Police may march protesters away.") == {}
+
+
+def test_timex_since_is_marked(parse):
+    found = timex.tag("Hundreds have died since 2019.", DCT)
+    assert found and found[0].since
+
+
+def test_timex_offsets_are_exact(parse):
+    text = "On Tuesday, police fired tear gas."
+    for t in timex.tag(text, DCT, parse(text)):
+        assert text[t.start:t.end] == t.text
+
+
+def test_timex_without_publication_date_keeps_relative_values_unresolved(parse):
+    found = values(parse, "Students marched on Tuesday.", None)
+    assert found["Tuesday"][1].startswith("XXXX")
+
+
+def _anchor(parse, text: str, trigger: str, dct: dt.date | None = DCT):
+    doc = parse(text)
+    token = next(t for t in doc if t.text == trigger)
+    return timex.anchor(token, timex.tag(text, dct, doc), dct)
+
+
+def test_timex_anchor_day_precision_1(parse):
+    dated = _anchor(parse, "Students marched in Khartoum on Tuesday.", "marched")
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.time_precision, dated.how) == (dt.date(2020, 11, 3), 1, "dependency")
+
+
+def test_timex_anchor_week_precision_2_midpoint(parse):
+    dated = _anchor(parse, "Police raided the camp last week.", "raided")
+    assert isinstance(dated, timex.EventDate)
+    assert dated.time_precision == 2
+    assert dated.date_start == dt.date(2020, 10, 26) and dated.date_end == dt.date(2020, 11, 1)
+    assert dated.event_date == dt.date(2020, 10, 29)
+
+
+def test_timex_anchor_month_precision_3_mid_month(parse):
+    dated = _anchor(parse, "Clashes broke out earlier this month in Goma.", "Clashes")
+    assert isinstance(dated, timex.EventDate)
+    assert dated.time_precision == 3 and dated.event_date == dt.date(2020, 11, 4)
+
+
+def test_timex_anchor_rejects_since(parse):
+    dated = _anchor(parse, "More than 300 protesters have been killed since 2019.", "killed")
+    assert isinstance(dated, timex.Undated) and dated.reason.startswith("background")
+
+
+def test_timex_anchor_rejects_history_outside_the_window(parse):
+    dated = _anchor(parse, "Soldiers massacred villagers in Tumba in 2017.", "massacred")
+    assert isinstance(dated, timex.Undated) and dated.reason.startswith("background")
+
+
+def test_timex_anchor_rejects_vague_dates(parse):
+    dated = _anchor(parse, "Militias torched villages in the 1990s.", "torched")
+    assert isinstance(dated, timex.Undated)
+
+
+def test_timex_anchor_inherits_the_previous_sentence(parse):
+    dated = _anchor(parse, "On Monday gunmen stormed a village. They abducted twelve people.", "abducted")
+    assert isinstance(dated, timex.EventDate)
+    assert dated.event_date == dt.date(2020, 11, 2) and dated.how == "previous sentence"
+
+
+def test_timex_anchor_defaults_to_the_publication_week(parse):
+    dated = _anchor(parse, "Gunmen abducted twelve people.", "abducted")
+    assert isinstance(dated, timex.EventDate)
+    assert dated.time_precision == 2 and dated.how == "publication date"
+    assert dated.date_start <= dated.event_date <= dated.date_end == DCT
+
+
+def test_timex_anchor_ignores_the_dateline_date(parse):
+    dated = _anchor(parse, "KHARTOUM, Nov. 4 (Wire) — Students marched on Tuesday.", "marched")
+    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 3)
