@@ -236,7 +236,8 @@ def note(event: Event, day: dt.date) -> str:
     else:
         body = f"{event.actor1} {verb.removesuffix(' against').removesuffix(' with').removesuffix(' of')}"
         body = body.removesuffix(", involving").removesuffix(" at").removesuffix(" from").removesuffix(" to")
-    fatal = f" {event.fatalities} fatalities reported." if event.fatalities else " No fatalities reported."
+    fatal = (f" {event.fatalities} {'fatality' if event.fatalities == 1 else 'fatalities'} reported."
+             if event.fatalities else " No fatalities reported.")
     crowd = ""
     if event.tags.startswith("crowd size=") and "no report" not in event.tags:
         crowd = f" [{event.tags}]"

@@ -29,7 +29,7 @@ _NEAR_WORDS = frozenset({"near", "outside", "outskirts", "around", "close", "nor
                          "northeast", "northwest", "southeast", "southwest", "nearby", "vicinity", "edge"})
 _ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "district", "county", "department",
                           "prefecture", "division", "oblast", "territory"})
-_NOT_EVENT_PLACE = frozenset({"bear", "native", "hometown", "home", "originate", "hail", "base", "head",
+_NOT_EVENT_PLACE = frozenset({"bear", "native", "hometown", "home", "originate", "hail", "base", "headquarter",
                               "capital", "embassy", "citizen", "national", "ambassador"})
 _SPEECH = frozenset({"say", "announce", "state", "claim", "deny", "tell", "report", "warn", "accuse", "condemn",
                      "urge", "call", "demand", "insist", "add", "respond", "reply"})
