@@ -314,7 +314,7 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
             cue = "RIOT" if any(LEMMA_CUES.get(t.lemma_.lower()) == "PROTEST" for t in near) else None
         elif lemma == "riot" and token.dep_ in {"compound", "amod"}:
             cue = None  # "riot police", "riot gear"
-        elif lemma == "deal" and token.pos_ != "NOUN":
+        elif lemma in {"deal", "accord"} and token.pos_ != "NOUN":  # "according to" is not an accord
             cue = None
         elif lemma in {"beat", "burn"} and token.pos_ not in {"VERB", "NOUN"}:
             cue = None

@@ -35,3 +35,10 @@ class Errors:
     E007 = "cannot open the event store {url}: {reason}"
     E008 = "no articles could be read from {what}"
     E009 = "cannot read {path}: {reason}"
+    # I/O stages (ingest, store, export, api)
+    E010 = "{path}: not valid UTF-8; undecodable bytes replaced"
+    E011 = "unsupported input type {suffix!r} for {path} (expected .jsonl records {{id, text}})"
+    E012 = "{fmt} is a binary format: give an output file (-o FILE)"
+    E013 = "cannot write {path}: {reason}"
+    E014 = "cannot write to the event store {url}: {reason}"
+    E015 = "cannot facet on {column!r}: expected one of {choices}"

@@ -1,20 +1,23 @@
 """Writing events: ACLED CSV, JSONL, GeoJSON and Parquet, to standard output or atomically to a file.
 
 A file is written to a temporary name beside it and renamed when complete, so an interrupted export never leaves
-a half-written file; an existing file is only replaced with ``force``.
+a half-written file; an existing file is only replaced with ``force``. The text formats are produced by
+generators of chunks (:func:`csv_chunks`, :func:`jsonl_chunks`, :func:`geojson_chunks`) that the REST API streams
+as well, so a file export and an API download are the same bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,35 +27,64 @@ from midan.schema import ALL_COLUMNS, Event
 logger = logging.getLogger(__name__)
 
 FORMATS = ("acled-csv", "jsonl", "geojson", "parquet")
+MEDIA_TYPES = {"acled-csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+               "geojson": "application/geo+json", "parquet": "application/vnd.apache.parquet"}
+
+_INT_COLUMNS = ("year", "time_precision", "iso", "geo_precision", "fatalities", "timestamp", "inter1_code",
+                "inter2_code", "geonames_id", "fatalities_low", "fatalities_high")
+_FLOAT_COLUMNS = ("latitude", "longitude", "confidence")
+_DATE_COLUMNS = ("event_date", "date_start", "date_end")
+_PARQUET_BATCH = 5000
 
 
-def check_output(path: Path | None, force: bool) -> None:
-    """Refuse early (before any work) to overwrite an existing file without ``force``."""
-    if path is not None and path.exists() and not force:
+# --- output files --------------------------------------------------------------------------------------------
+
+
+def check_output(path: Path | str | None, force: bool = False) -> None:
+    """Refuse early (before any work) an output that cannot be written or would overwrite without ``force``."""
+    if path is None:
+        return
+    path = Path(path)
+    if path.is_dir():
+        raise MidanError(Errors.E013.format(path=path, reason="it is a directory"))
+    if path.exists() and not force:
         raise MidanError(Errors.E005.format(path=path))
-    if path is not None and path.exists() and path.is_dir():
-        raise MidanError(f"{path} is a directory")
+    if not path.resolve().parent.is_dir():
+        raise MidanError(Errors.E013.format(path=path, reason=f"no such directory {path.resolve().parent}"))
 
 
 @contextlib.contextmanager
-def open_output(path: Path | None, force: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
-    """Standard output, or a file written atomically (temporary file + rename)."""
+def open_output(path: Path | str | None, force: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
+    """Standard output, or a file written atomically: a temporary file in the same directory, renamed over
+    ``path`` only when the block completes (removed if it fails or is interrupted)."""
     if path is None:
         yield sys.stdout.buffer if binary else sys.stdout
+        sys.stdout.flush()
         return
+    path = Path(path)
     check_output(path, force)
-    directory = path.resolve().parent
-    if not directory.exists():
-        raise MidanError(f"cannot write {path}: no such directory {directory}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.resolve().parent)
+    except OSError as exc:
+        raise MidanError(Errors.E013.format(path=path, reason=exc.strerror or exc)) from None
     try:
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8",
                        newline=None if binary else "") as handle:
             yield handle
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --- records -------------------------------------------------------------------------------------------------
 
 
 def _cell(value: Any) -> Any:
@@ -61,13 +93,65 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def event_rows(events: Iterable[Event]) -> Iterator[dict[str, Any]]:
-    for event in events:
-        yield event.to_dict()
+def csv_row(item: Event) -> dict[str, Any]:
+    """An event as an ACLED CSV row: every column of ALL_COLUMNS; lists as JSON strings; None as empty."""
+    return {name: _cell(value) for name, value in item.to_dict().items()}
 
 
-def write_records(records: Iterable[dict[str, Any]], out: Path | None, force: bool = False) -> int:
-    """JSON Lines of arbitrary records (used by classify, geoparse, timex and --explain)."""
+def geojson_feature(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A GeoJSON Point feature (``[longitude, latitude]``) whose properties are the record, or None without
+    coordinates."""
+    if row.get("latitude") is None or row.get("longitude") is None:
+        return None
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+            "properties": row}
+
+
+def csv_chunks(events: Iterable[Event]) -> Iterator[str]:
+    """ACLED CSV text: the header (ACLED's columns in ACLED's order, then midan's), then one line per event."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(ALL_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for item in events:
+        writer.writerow(csv_row(item))
+        if buffer.tell() > 65536:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def jsonl_chunks(events: Iterable[Event]) -> Iterator[str]:
+    """One JSON object per line per event (spec §1 records)."""
+    for item in events:
+        yield json.dumps(item.to_dict(), ensure_ascii=False) + "\n"
+
+
+def geojson_chunks(events: Iterable[Event], skipped: list[int] | None = None) -> Iterator[str]:
+    """A GeoJSON FeatureCollection, streamed; events without coordinates are left out and counted in
+    ``skipped[0]`` (a warning says how many)."""
+    left_out = 0
+    yield '{"type": "FeatureCollection", "features": ['
+    first = True
+    for item in events:
+        feature = geojson_feature(item.to_dict())
+        if feature is None:
+            left_out += 1
+            continue
+        yield ("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"
+    if left_out:
+        logger.warning("%d event(s) without coordinates left out of the GeoJSON", left_out)
+    if skipped is not None:
+        skipped[:] = [left_out]
+
+
+# --- writers -------------------------------------------------------------------------------------------------
+
+
+def write_records(records: Iterable[dict[str, Any]], out: Path | str | None, force: bool = False) -> int:
+    """JSON Lines of arbitrary records (classify, geoparse, timex, --explain); returns how many."""
     count = 0
     with open_output(out, force) as handle:
         for record in records:
@@ -76,79 +160,92 @@ def write_records(records: Iterable[dict[str, Any]], out: Path | None, force: bo
     return count
 
 
-def write_events(events: Iterable[Event], fmt: str, out: Path | None, force: bool = False) -> int:
-    """Write events in one of :data:`FORMATS`; returns how many were written."""
+def write_events(events: Iterable[Event], fmt: str, out: Path | str | None, force: bool = False) -> int:
+    """Write events in one of :data:`FORMATS` to ``out`` (None: standard output); returns how many were written.
+
+    Raises :class:`MidanError` for an unknown format (E006), parquet to standard output (E012) or an existing
+    file without ``force`` (E005) — all before any event is read.
+    """
     if fmt not in FORMATS:
         raise MidanError(Errors.E006.format(value=fmt, choices=", ".join(FORMATS)))
-    if fmt == "jsonl":
-        return write_records(event_rows(events), out, force)
-    if fmt == "acled-csv":
-        return _write_csv(events, out, force)
+    if fmt == "parquet":
+        if out is None:
+            raise MidanError(Errors.E012.format(fmt="parquet"))
+        return _write_parquet(events, Path(out), force)
+    check_output(out, force)
+    counted = _Counter(events)
     if fmt == "geojson":
-        return _write_geojson(events, out, force)
-    if out is None:
-        raise MidanError("parquet is a binary format: give a file with -o")
-    return _write_parquet(events, out, force)
+        skipped: list[int] = [0]
+        _write_text(geojson_chunks(counted, skipped), out, force)
+        return counted.n - skipped[0]
+    chunks: Callable[[Iterable[Event]], Iterator[str]] = csv_chunks if fmt == "acled-csv" else jsonl_chunks
+    _write_text(chunks(counted), out, force)
+    return counted.n
 
 
-def _write_csv(events: Iterable[Event], out: Path | None, force: bool) -> int:
-    count = 0
+class _Counter:
+    """Counts the events a writer consumes."""
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        self.events = events
+        self.n = 0
+
+    def __iter__(self) -> Iterator[Event]:
+        for item in self.events:
+            self.n += 1
+            yield item
+
+
+def _write_text(chunks: Iterable[str], out: Path | str | None, force: bool) -> int:
+    size = 0
     with open_output(out, force) as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(ALL_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        for row in event_rows(events):
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-            count += 1
-    return count
+        for chunk in chunks:
+            handle.write(chunk)
+            size += len(chunk)
+    return size
 
 
-def geojson_feature(row: dict[str, Any]) -> dict[str, Any] | None:
-    if row.get("latitude") is None or row.get("longitude") is None:
-        return None
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
-            "properties": row}
+def arrow_schema() -> Any:
+    """The Parquet schema: integers, floats and dates typed; article_ids a list of strings; evidence JSON text."""
+    import pyarrow as pa
+
+    types: dict[str, Any] = {
+        **{n: pa.int64() for n in _INT_COLUMNS}, **{n: pa.float64() for n in _FLOAT_COLUMNS},
+        **{n: pa.date32() for n in _DATE_COLUMNS}, "article_ids": pa.list_(pa.string()),
+    }
+    return pa.schema([(name, types.get(name, pa.string())) for name in ALL_COLUMNS])
 
 
-def _write_geojson(events: Iterable[Event], out: Path | None, force: bool) -> int:
-    features = []
-    skipped = 0
-    for row in event_rows(events):
-        feature = geojson_feature(row)
-        if feature is None:
-            skipped += 1
-            continue
-        features.append(feature)
-    if skipped:
-        logger.warning("%d events without coordinates left out of the GeoJSON", skipped)
-    with open_output(out, force) as handle:
-        json.dump({"type": "FeatureCollection", "features": features}, handle, ensure_ascii=False)
-        handle.write("\n")
-    return len(features)
+def _parquet_row(item: Event) -> dict[str, Any]:
+    row = item.to_dict()
+    row["evidence"] = json.dumps(row["evidence"], ensure_ascii=False)
+    for name in _DATE_COLUMNS:
+        row[name] = dt.date.fromisoformat(row[name]) if row[name] else None
+    return row
 
 
 def _write_parquet(events: Iterable[Event], out: Path, force: bool) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = [{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()}
-            for r in event_rows(events)]
-    types = _arrow_types()
-    schema = pa.schema([(name, types.get(name, pa.string())) for name in ALL_COLUMNS])
-    table = pa.Table.from_pylist(rows, schema=schema)
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer)
+    schema = arrow_schema()
+    count = 0
     with open_output(out, force, binary=True) as handle:
-        handle.write(buffer.getvalue())
-    return len(rows)
+        writer = pq.ParquetWriter(handle, schema)
+        try:
+            batch: list[dict[str, Any]] = []
+            for item in events:
+                batch.append(_parquet_row(item))
+                if len(batch) >= _PARQUET_BATCH:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    count, batch = count + len(batch), []
+            if batch or count == 0:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count += len(batch)
+        finally:
+            writer.close()
+    return count
 
 
-def _arrow_types() -> dict[str, Any]:
-    import pyarrow as pa
-
-    ints = ("year", "time_precision", "iso", "geo_precision", "fatalities", "timestamp", "inter1_code",
-            "inter2_code", "geonames_id", "fatalities_low", "fatalities_high")
-    floats = ("latitude", "longitude", "confidence")
-    return {**{n: pa.int64() for n in ints}, **{n: pa.float64() for n in floats}}
-
-
-__all__ = ["FORMATS", "check_output", "open_output", "write_events", "write_records"]
+__all__ = ["FORMATS", "MEDIA_TYPES", "arrow_schema", "check_output", "csv_chunks", "csv_row", "geojson_chunks",
+           "geojson_feature", "jsonl_chunks", "open_output", "write_events", "write_records"]

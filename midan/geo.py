@@ -106,7 +106,48 @@ def _spans(doc: Doc) -> list[Span]:
             i = j + 1
         else:
             i += 1
+    if _lower_cased(doc):
+        # lower-cased text (some corpora): the noun after a locative preposition is a candidate place
+        for token in doc:
+            if token.dep_ == "pobj" and token.head.lower_ in {"in", "at", "near", "outside", "from"} and \
+                    token.pos_ in {"PROPN", "NOUN"} and token.i not in covered:
+                start = token.i - 1 if token.i and doc[token.i - 1].dep_ == "compound" else token.i
+                found[(start, token.i + 1)] = doc[start:token.i + 1]
     return sorted(found.values(), key=lambda s: s.start)
+
+
+def _lower_cased(doc: Doc) -> bool:
+    words = [t for t in doc if t.is_alpha and len(t) > 3]
+    return len(words) > 20 and sum(t.text[0].isupper() for t in words) < 0.03 * len(words)
+
+
+_NOT_PLACES = frozenset({"asia", "africa", "europe", "america", "americas", "middle east", "oceania",
+                         "latin america", "north america", "south america", "west africa", "east africa",
+                         "central asia", "the west", "west", "east", "north", "south", "earth", "world"})
+#: capitalised titles and institutions that GeoNames also lists as places ("Secretary", Maryland)
+_TITLE_WORDS = frozenset({"secretary", "court", "union", "alliance", "war", "council", "parliament", "congress",
+                          "senate", "ministry", "army", "police", "government", "state", "republic", "university",
+                          "church", "hospital", "embassy", "president", "minister", "general", "party", "front",
+                          "league", "assembly", "commission", "committee", "association", "justice", "liberty",
+                          "victory", "independence", "freedom", "unity", "peace", "hope", "mission", "centre",
+                          "center", "national", "federal", "central", "security", "defence", "defense"})
+_PLACE_NOUNS = frozenset({"town", "city", "village", "district", "province", "state", "region", "area", "county",
+                          "capital", "suburb", "neighbourhood", "neighborhood", "municipality", "governorate"})
+
+
+def _place_context(span: Span) -> bool:
+    """Whether a name the NER did not call a place is used as one: after a locative preposition ("in Omdurman",
+    "the town of Baga"), in apposition to a place, or followed by a country ("Kassala, Sudan")."""
+    root = span.root
+    head = root.head
+    if root.dep_ == "pobj" and head.lower_ in _LOCATIVE_PREPS - {"of", "to"}:
+        return True
+    if root.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _PLACE_NOUNS:
+        return True
+    if root.dep_ in {"appos", "conj"} and head.ent_type_ in {"GPE", "LOC", "FAC"}:
+        return True
+    doc = span.doc
+    return span.end + 1 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].ent_type_ == "GPE"
 
 
 def _clean(span: Span) -> Span:
@@ -143,7 +184,8 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     countries: Counter[str] = Counter()
     for raw in _spans(doc):
         span = _clean(raw)
-        if not span.text or not span.text[0].isupper() or len(span.text) < 3 or span.text.lower() in _CALENDAR \
+        if not span.text or not (span.text[0].isupper() or _lower_cased(doc)) or len(span.text) < 3 \
+                or span.text.lower() in _CALENDAR or span.text.lower() in _TITLE_WORDS \
                 or any(t.ent_type_ in {"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"} for t in span):
             continue
         country = gazetteer.country(span.text)
@@ -192,7 +234,10 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
                 best, best_score = place, score
         if best is None:
             continue
-        toponyms.append(Toponym(span.start_char, span.end_char, span.text, best, label, _is_locative(span),
+        # a name the NER did not call a place is an event place only where the text uses it as one
+        locative = _is_locative(span) and (raw.label_ in {"GPE", "LOC", "FAC"} or _place_context(span)) and \
+            span.text.lower().removeprefix("the ") not in _NOT_PLACES
+        toponyms.append(Toponym(span.start_char, span.end_char, span.text, best, label, locative,
                                 round(best_score, 3), span.start, span.end))
     return toponyms
 

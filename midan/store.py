@@ -1,4 +1,4 @@
-"""The event store: articles and events in SQLite (default) or PostgreSQL, through SQLAlchemy.
+"""The event store: articles and events in SQLite (default) or PostgreSQL, through SQLAlchemy Core.
 
 Each batch of articles and their events is one transaction, so an interrupted ingest loses nothing that was
 committed and resumes where it stopped (articles are recognised by a content fingerprint). An event already
@@ -8,109 +8,236 @@ sources and evidence are united and the lower fatality figure is kept (ACLED's c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
+import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Column,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    and_,
     create_engine,
     event,
     func,
+    or_,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from midan.errors import Errors, StoreError
+from midan.errors import Errors, InputError, StoreError
 from midan.ingest import fingerprint
 from midan.schema import ALL_COLUMNS, Article, Event
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_URL = "sqlite:///midan.db"
+
+_INT_COLUMNS = frozenset({"year", "time_precision", "iso", "geo_precision", "fatalities", "timestamp",
+                          "inter1_code", "inter2_code", "geonames_id", "fatalities_low", "fatalities_high"})
+_FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
+_JSON_COLUMNS = frozenset({"evidence", "article_ids"})
+#: columns that can be faceted (counted by value): every scalar column but the free text
+FACET_COLUMNS: tuple[str, ...] = tuple(c for c in ALL_COLUMNS if c not in _JSON_COLUMNS | {"notes"})
+
 metadata = MetaData()
-_INT_COLUMNS = {"year", "time_precision", "iso", "geo_precision", "fatalities", "timestamp", "inter1_code",
-                "inter2_code", "geonames_id", "fatalities_low", "fatalities_high"}
-_FLOAT_COLUMNS = {"latitude", "longitude", "confidence"}
-_JSON_COLUMNS = {"evidence", "article_ids"}
 
 
 def _column(name: str) -> Column[Any]:
     if name == "event_id_cnty":
-        return Column(name, String(40), primary_key=True)
+        return Column(name, String(100), primary_key=True)
     if name in _INT_COLUMNS:
-        return Column(name, Integer, nullable=True, index=name in {"year"})
+        return Column(name, Integer, nullable=True)
     if name in _FLOAT_COLUMNS:
         return Column(name, Float, nullable=True)
-    if name in _JSON_COLUMNS or name in {"notes"}:
-        return Column(name, Text, nullable=False, default="")
-    indexed = name in {"country", "event_date", "event_type", "sub_event_type"}
-    return Column(name, String(400), nullable=False, default="", index=indexed)
+    # unbounded text: merged source lists and associated actors grow, and PostgreSQL enforces VARCHAR lengths
+    return Column(name, Text, nullable=False, default="")
 
 
 articles = Table(
     "articles", metadata,
-    Column("id", String(200), primary_key=True),
+    Column("id", Text, primary_key=True),
     Column("fingerprint", String(40), unique=True, nullable=False),
     Column("title", Text, nullable=False, default=""),
     Column("text", Text, nullable=False),
     Column("published", String(10), nullable=True),
     Column("url", Text, nullable=False, default=""),
-    Column("source", String(400), nullable=False, default=""),
+    Column("source", Text, nullable=False, default=""),
     Column("origin", Text, nullable=False, default=""),
     Column("ingested_at", Integer, nullable=False),
 )
-events = Table("events", metadata, *[_column(name) for name in ALL_COLUMNS])
+events = Table(
+    "events", metadata,
+    *[_column(name) for name in ALL_COLUMNS],
+    Index("ix_events_country", "country"),
+    Index("ix_events_event_date", "event_date", "event_id_cnty"),
+    Index("ix_events_event_type", "event_type"),
+    Index("ix_events_sub_event_type", "sub_event_type"),
+)
 
 
-def _url(url: str | None) -> str:
-    if not url:
-        return "sqlite:///midan.db"
-    if "://" not in url:
-        return f"sqlite:///{Path(url)}"
-    return url
+# --- filters -------------------------------------------------------------------------------------------------
 
 
-def open_store(url: str | None = None) -> Store:
-    """Open (and create) the store at a SQLAlchemy URL or a SQLite file path."""
-    target = _url(url)
+@dataclass(frozen=True)
+class EventFilter:
+    """The filters every reader of the store shares (CLI export, REST API): all optional, all combined with AND.
+
+    Text filters match case-insensitively; dates are inclusive.
+    """
+
+    country: str | None = None
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    min_confidence: float | None = None
+
+    NAMES = ("country", "event_type", "sub_event_type", "date_from", "date_to", "min_confidence")
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any]) -> EventFilter:
+        """Filters from strings (query parameters, options); a bad value raises :class:`InputError`."""
+        found: dict[str, Any] = {}
+        for name in cls.NAMES:
+            value = values.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if name.startswith("date_"):
+                if isinstance(value, dt.date):
+                    found[name] = value
+                    continue
+                try:
+                    found[name] = dt.date.fromisoformat(str(value).strip())
+                except ValueError:
+                    raise InputError(f"{name}: " + Errors.E004.format(value=value)) from None
+            elif name == "min_confidence":
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    number = math.nan
+                if not 0.0 <= number <= 1.0:
+                    raise InputError(f"invalid min_confidence {value!r}: expected a number from 0 to 1")
+                found[name] = number
+            else:
+                found[name] = str(value).strip()
+        return cls(**found)
+
+    def where(self, query: Any) -> Any:
+        """The query restricted to matching events."""
+        for name in ("country", "event_type", "sub_event_type"):
+            value = getattr(self, name)
+            if value:
+                query = query.where(func.lower(events.c[name]) == value.lower())
+        if self.date_from:
+            query = query.where(events.c.event_date >= self.date_from.isoformat())
+        if self.date_to:
+            query = query.where(events.c.event_date <= self.date_to.isoformat())
+        if self.min_confidence is not None:
+            query = query.where(events.c.confidence >= self.min_confidence)
+        return query
+
+    def matches(self, item: Event) -> bool:
+        """The same test on an event in memory (for events that never went through the store)."""
+        for name in ("country", "event_type", "sub_event_type"):
+            value = getattr(self, name)
+            if value and str(getattr(item, name)).lower() != value.lower():
+                return False
+        if self.date_from and item.event_date < self.date_from.isoformat():
+            return False
+        if self.date_to and item.event_date > self.date_to.isoformat():
+            return False
+        return self.min_confidence is None or item.confidence >= self.min_confidence
+
+
+def _filter(given: EventFilter | None, **values: Any) -> EventFilter:
+    if given is not None:
+        return given
+    return EventFilter.parse(values)
+
+
+# --- opening -------------------------------------------------------------------------------------------------
+
+
+def normalise_url(url: str | Path | None) -> str:
+    """A SQLAlchemy URL: None → ``sqlite:///midan.db``, a bare path → that SQLite file, ``postgresql://`` and
+    ``postgres://`` → the installed psycopg 3 driver."""
+    if url is None or str(url).strip() == "":
+        return DEFAULT_URL
+    text = str(url).strip()
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if text.startswith(prefix):
+            return "postgresql+psycopg://" + text[len(prefix):]
+    return text
+
+
+def open_store(url: str | Path | None = None) -> Store:
+    """Open (creating tables if needed) the store at a SQLAlchemy URL or a SQLite file path.
+
+    A bad URL, a missing driver, a missing directory or an unreachable server raises :class:`StoreError` with
+    a one-line message.
+    """
+    target = normalise_url(url)
+    shown = target
     try:
-        engine = create_engine(target, future=True)
+        parsed = make_url(target)
+        shown = parsed.render_as_string(hide_password=True)
+        options: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql":
+            options["connect_args"] = {"connect_timeout": 10}
+        engine = create_engine(parsed, **options)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
             database = engine.url.database
-            if database and database != ":memory:" and not Path(database).resolve().parent.exists():
-                raise StoreError(Errors.E007.format(url=target, reason="its directory does not exist"))
+            if database and database != ":memory:" and not Path(database).expanduser().resolve().parent.is_dir():
+                raise StoreError(Errors.E007.format(url=shown, reason="its directory does not exist"))
         metadata.create_all(engine)
     except StoreError:
         raise
     except (ArgumentError, NoSuchModuleError, SQLAlchemyError, ImportError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise StoreError(Errors.E007.format(url=target, reason=reason)) from None
+        raise StoreError(Errors.E007.format(url=shown, reason=_reason(exc))) from None
     return Store(engine)
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")  # `serve` reading while `ingest` writes
     cursor.close()
+
+
+# --- rows ----------------------------------------------------------------------------------------------------
 
 
 def _to_row(item: Event) -> dict[str, Any]:
     row = item.to_dict()
     for name in _JSON_COLUMNS:
         row[name] = json.dumps(row[name], ensure_ascii=False)
+    for name, value in row.items():
+        if value is None and name not in _INT_COLUMNS | _FLOAT_COLUMNS:
+            row[name] = ""
     return row
 
 
@@ -121,41 +248,89 @@ def _from_row(row: Any) -> Event:
     return Event.from_dict(data)
 
 
-def _merge(old: Event, new: Event) -> Event:
-    """One event reported by several articles: union of provenance, ACLED's lowest non-zero fatality figure."""
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _union(*values: str) -> str:
+    return "; ".join(dict.fromkeys(part for value in values for part in _split(value)))
+
+
+def merge_events(old: Event, new: Event) -> Event:
+    """One event reported again (same ``event_id_cnty``): a new record uniting both reports.
+
+    Article ids, sources and associated actors are united, evidence is appended, and ``fatalities`` follows
+    ACLED's conservative rule: the lower of the two figures unless one is 0 (no figure reported). The range
+    keeps every figure reported; confidence is the higher one; the timestamp is now. Other fields stay as first
+    stored, so the identity fields cannot drift.
+    """
     merged = Event.from_dict(old.to_dict())
+    merged.evidence = [dataclasses.replace(e) for e in old.evidence]
     merged.article_ids = list(dict.fromkeys(old.article_ids + new.article_ids))
-    sources = [s.strip() for s in f"{old.source};{new.source}".split(";") if s.strip()]
-    merged.source = "; ".join(dict.fromkeys(sources))
+    merged.source = _union(old.source, new.source)
+    merged.assoc_actor_1 = _union(old.assoc_actor_1, new.assoc_actor_1)
+    merged.assoc_actor_2 = _union(old.assoc_actor_2, new.assoc_actor_2)
+    merged.source_scale = old.source_scale or new.source_scale
     seen = {(e.article_id, e.field, e.start, e.end) for e in old.evidence}
-    merged.evidence = old.evidence + [e for e in new.evidence if (e.article_id, e.field, e.start, e.end) not in seen]
-    figures = [f for f in (old.fatalities, new.fatalities) if f]
-    merged.fatalities = min(figures) if figures else 0
-    merged.fatalities_low = min(old.fatalities_low, new.fatalities_low) if figures else 0
-    merged.fatalities_high = max(old.fatalities_high, new.fatalities_high)
+    merged.evidence += [dataclasses.replace(e) for e in new.evidence
+                        if (e.article_id, e.field, e.start, e.end) not in seen]
+    reports = [r for r in (old, new) if r.fatalities > 0]
+    merged.fatalities = min(r.fatalities for r in reports) if reports else 0
+    merged.fatalities_low = min(min(r.fatalities_low for r in reports), merged.fatalities) if reports else 0
+    merged.fatalities_high = max(old.fatalities_high, new.fatalities_high, merged.fatalities)
     merged.confidence = round(max(old.confidence, new.confidence), 3)
-    merged.timestamp = int(time.time())
+    merged.timestamp = max(int(time.time()), old.timestamp, new.timestamp)
     return merged
 
 
+def _renamed(item: Event, old_id: str, new_id: str) -> Event:
+    """A copy of an event whose article was stored under another id (the first id was taken)."""
+    copy = Event.from_dict(item.to_dict())
+    copy.article_ids = [new_id if a == old_id else a for a in item.article_ids]
+    copy.evidence = [dataclasses.replace(e, article_id=new_id if e.article_id == old_id else e.article_id)
+                     for e in item.evidence]
+    return copy
+
+
+# --- the store -----------------------------------------------------------------------------------------------
+
+
 class Store:
-    """Articles and events behind one SQLAlchemy engine."""
+    """Articles and events behind one SQLAlchemy engine. Use :func:`open_store` to make one."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
 
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
+    # writing
+
     def has_article(self, article_fingerprint: str) -> bool:
+        """Whether an article with this content fingerprint (:func:`midan.ingest.fingerprint`) is stored."""
         with self.engine.connect() as conn:
             found = conn.execute(select(articles.c.id).where(articles.c.fingerprint == article_fingerprint)).first()
         return found is not None
 
     def add_batch(self, items: list[tuple[Article, list[Event]]]) -> tuple[int, int]:
-        """Store a batch of articles with their events in one transaction; returns (articles, events) added."""
-        added_articles = added_events = 0
+        """Store articles with their events in ONE transaction; returns (articles added, events added).
+
+        Articles already stored (same fingerprint) are skipped with their events; an article whose id is taken
+        by a different text is stored as ``{id}-{fingerprint[:8]}``; an event whose id is stored is merged
+        (:func:`merge_events`). If anything fails, nothing of the batch is stored and earlier batches stay.
+        """
+        added_articles = added_events = merged = 0
         now = int(time.time())
         try:
             with self.engine.begin() as conn:
@@ -166,6 +341,7 @@ class Store:
                     ident = article.id
                     if conn.execute(select(articles.c.id).where(articles.c.id == ident)).first():
                         ident = f"{article.id}-{mark[:8]}"
+                        logger.info("article id %r already used by another text; stored as %r", article.id, ident)
                     conn.execute(articles.insert().values(
                         id=ident, fingerprint=mark, title=article.title, text=article.text,
                         published=article.published.isoformat() if article.published else None, url=article.url,
@@ -173,55 +349,59 @@ class Store:
                     added_articles += 1
                     for item in found:
                         if ident != article.id:
-                            item.article_ids = [ident if a == article.id else a for a in item.article_ids]
-                            for evidence in item.evidence:
-                                evidence.article_id = ident
-                        existing = conn.execute(
-                            select(events).where(events.c.event_id_cnty == item.event_id_cnty)).first()
+                            item = _renamed(item, article.id, ident)
+                        key = events.c.event_id_cnty == item.event_id_cnty
+                        existing = conn.execute(select(events).where(key)).first()
                         if existing is None:
                             conn.execute(events.insert().values(**_to_row(item)))
                             added_events += 1
                         else:
-                            merged = _merge(_from_row(existing), item)
-                            conn.execute(events.update().where(events.c.event_id_cnty == item.event_id_cnty)
-                                         .values(**_to_row(merged)))
+                            conn.execute(events.update().where(key).values(
+                                **_to_row(merge_events(_from_row(existing), item))))
+                            merged += 1
         except SQLAlchemyError as exc:
-            raise StoreError(Errors.E007.format(url=self.url, reason=str(exc).splitlines()[0])) from None
+            raise StoreError(Errors.E014.format(url=self.url, reason=_reason(exc))) from None
+        if merged:
+            logger.info("%d event(s) merged with events already stored", merged)
         return added_articles, added_events
 
-    def _filtered(self, query: Any, country: str | None = None, event_type: str | None = None,
-                  sub_event_type: str | None = None, date_from: dt.date | None = None,
-                  date_to: dt.date | None = None, min_confidence: float | None = None) -> Any:
-        if country:
-            query = query.where(func.lower(events.c.country) == country.lower())
-        if event_type:
-            query = query.where(func.lower(events.c.event_type) == event_type.lower())
-        if sub_event_type:
-            query = query.where(func.lower(events.c.sub_event_type) == sub_event_type.lower())
-        if date_from:
-            query = query.where(events.c.event_date >= date_from.isoformat())
-        if date_to:
-            query = query.where(events.c.event_date <= date_to.isoformat())
-        if min_confidence is not None:
-            query = query.where(events.c.confidence >= min_confidence)
-        return query
+    # reading
 
-    def events(self, limit: int | None = None, offset: int = 0, **filters: Any) -> Iterator[Event]:
-        """Stored events matching the filters, by date then id."""
-        query = self._filtered(select(events), **filters).order_by(events.c.event_date, events.c.event_id_cnty)
+    def events(self, country: str | None = None, event_type: str | None = None, sub_event_type: str | None = None,
+               date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
+               min_confidence: float | None = None, limit: int | None = None, offset: int = 0,
+               after: tuple[str, str] | None = None, where: EventFilter | None = None) -> Iterator[Event]:
+        """Stored events matching the filters, ordered by event_date then event_id_cnty, streamed.
+
+        ``after=(event_date, event_id_cnty)`` starts after that event (keyset pagination); ``where`` may carry
+        the filters ready-made instead of the keywords.
+        """
+        flt = _filter(where, country=country, event_type=event_type, sub_event_type=sub_event_type,
+                      date_from=date_from, date_to=date_to, min_confidence=min_confidence)
+        query = flt.where(select(events)).order_by(events.c.event_date, events.c.event_id_cnty)
+        if after is not None:
+            day, ident = after
+            query = query.where(or_(events.c.event_date > day,
+                                    and_(events.c.event_date == day, events.c.event_id_cnty > ident)))
         if limit is not None:
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).fetchall()
-        for row in rows:
-            yield _from_row(row)
+        return self._stream(query)
 
-    def count(self, **filters: Any) -> int:
+    def _stream(self, query: Any) -> Iterator[Event]:
         with self.engine.connect() as conn:
-            return int(conn.execute(self._filtered(select(func.count()).select_from(events), **filters)).scalar()
-                       or 0)
+            for row in conn.execution_options(yield_per=500).execute(query):
+                yield _from_row(row)
+
+    def count(self, country: str | None = None, event_type: str | None = None, sub_event_type: str | None = None,
+              date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
+              min_confidence: float | None = None, where: EventFilter | None = None) -> int:
+        """How many stored events match the filters."""
+        flt = _filter(where, country=country, event_type=event_type, sub_event_type=sub_event_type,
+                      date_from=date_from, date_to=date_to, min_confidence=min_confidence)
+        with self.engine.connect() as conn:
+            return int(conn.execute(flt.where(select(func.count()).select_from(events))).scalar() or 0)
 
     def get_event(self, event_id: str) -> Event | None:
         with self.engine.connect() as conn:
@@ -229,24 +409,34 @@ class Store:
         return _from_row(row) if row is not None else None
 
     def get_article(self, article_id: str) -> dict[str, Any] | None:
+        """The stored article as a dict (id, title, text, published, url, source, origin, ...) or None."""
         with self.engine.connect() as conn:
             row = conn.execute(select(articles).where(articles.c.id == article_id)).first()
         return dict(row._mapping) if row is not None else None
 
-    def facets(self, column: str, **filters: Any) -> list[tuple[str, int]]:
-        if column not in events.c:
-            raise StoreError(f"no column named {column!r}")
+    def facets(self, column: str, limit: int | None = None, **filters: Any) -> list[tuple[Any, int]]:
+        """``(value, count)`` of one column among the matching events, most frequent first (ties by value)."""
+        if column not in FACET_COLUMNS:
+            raise InputError(Errors.E015.format(column=column, choices=", ".join(FACET_COLUMNS)))
+        flt = filters.pop("where", None) or EventFilter.parse(filters)
         col = events.c[column]
-        query = self._filtered(select(col, func.count()).group_by(col), **filters).order_by(func.count().desc())
+        n = func.count().label("n")
+        query = flt.where(select(col, n).group_by(col)).order_by(n.desc(), col)
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [(str(value), int(n)) for value, n in conn.execute(query).fetchall()]
+            return [(value, int(count)) for value, count in conn.execute(query).fetchall()]
 
     def stats(self) -> dict[str, Any]:
+        """Counts for a dashboard: articles, events, date range, total fatalities, countries."""
         with self.engine.connect() as conn:
             n_articles = conn.execute(select(func.count()).select_from(articles)).scalar() or 0
-            n_events = conn.execute(select(func.count()).select_from(events)).scalar() or 0
-            first, last = conn.execute(select(func.min(events.c.event_date), func.max(events.c.event_date))).first() \
-                or (None, None)
-            deaths = conn.execute(select(func.coalesce(func.sum(events.c.fatalities), 0))).scalar()
-        return {"articles": int(n_articles), "events": int(n_events), "first_date": first, "last_date": last,
-                "fatalities": int(deaths or 0)}
+            n_events, first, last, deaths, countries = conn.execute(select(
+                func.count(), func.min(events.c.event_date), func.max(events.c.event_date),
+                func.coalesce(func.sum(events.c.fatalities), 0), func.count(events.c.country.distinct()),
+            )).one()
+        return {"articles": int(n_articles), "events": int(n_events or 0), "first_date": first, "last_date": last,
+                "fatalities": int(deaths or 0), "countries": int(countries or 0)}
+
+
+__all__ = ["DEFAULT_URL", "FACET_COLUMNS", "EventFilter", "Store", "merge_events", "normalise_url", "open_store"]

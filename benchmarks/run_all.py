@@ -1,0 +1,220 @@
+"""Run every benchmark and collect the figures: ``benchmarks/results/latest.json`` and ``latest.md``.
+
+Each ``benchmarks/<name>.py`` (not starting with ``_``) runs in its own process as
+``python -m benchmarks.<name> --json PATH``; its figures go into ``results/latest.json`` and a Markdown table
+``benchmark | figure | midan | published anchor | command`` into ``results/latest.md`` (for the README).
+
+    python benchmarks/run_all.py                    # everything (make bench)
+    python benchmarks/run_all.py --only case2021_classify,hrds_attack   # refresh these rows only
+    python benchmarks/run_all.py --skip speed --limit 20                # a quick smoke run (writes nothing)
+    python benchmarks/run_all.py --update-baseline  # re-run the gated benchmarks, rewrite baseline.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+if not __package__:  # run as a script: python benchmarks/run_all.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._common import (
+    BASELINE,
+    BENCHMARKS,
+    GATE,
+    GATE_MAX_SECONDS,
+    GATE_TOLERANCE,
+    RESULTS,
+    ROOT,
+    DatasetMissing,
+    Timer,
+    figures_of,
+    fmt,
+    machine,
+    write_json,
+)
+
+NOT_BENCHMARKS = {"run_all", "__init__"}
+
+#: headline figures and published anchors of benchmarks whose results carry no anchors of their own
+#: (dotted names into their nested results); a benchmark not listed here shows every figure
+HEADLINES: dict[str, dict[str, str | None]] = {
+    "timex_tbaq": {
+        "value_f1": "0.776 HeidelTime / 0.674 SUTime (TE-3 test)",
+        "relaxed_f1": None,
+        "value_accuracy": None,
+        "type_accuracy": None,
+        "sentences_per_second": None,
+    },
+    "geo_lgl_gwn": {
+        "LGL.test.acc161_all_gold": "0.827 Mordecai 3 / 0.76 CamCoder",
+        "LGL.test.exact_id_found": "0.794 Mordecai 3",
+        "LGL.test.toponym_recall": None,
+        "GeoWebNews.test.acc161_all_gold": "0.941 Mordecai 3",
+        "GeoWebNews.test.exact_id_found": "0.901 Mordecai 3",
+        "GeoWebNews.test.toponym_recall": None,
+        "LGL.toponyms_per_second": None,
+    },
+    "event_location": {
+        "token_precision": "> 0.83 (paper's neural model)",
+        "token_recall": "> 0.83 (paper's neural model)",
+        "token_f1": None,
+        "exact_span_accuracy": None,
+    },
+}
+
+
+def discover() -> list[str]:
+    return sorted(p.stem for p in BENCHMARKS.glob("*.py") if not p.stem.startswith("_") and p.stem not in
+                  NOT_BENCHMARKS)
+
+
+def run_one(name: str, limit: int | None, timeout: float) -> dict[str, Any]:
+    """Run one benchmark in its own process; its result, or ``{"error": ...}`` / ``{"skipped": ...}``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"{name}.json"
+        command = [sys.executable, "-m", f"benchmarks.{name}", "--json", str(out)]
+        if limit:
+            command += ["--limit", str(limit)]
+        print(f"\n=== {name}: {' '.join(command[1:])}", flush=True)
+        with Timer() as timer:
+            try:
+                done = subprocess.run(command, cwd=ROOT, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired:
+                return {"error": f"timed out after {timeout:.0f} s"}
+        if done.returncode != 0:
+            return {"error": f"exit status {done.returncode}"}
+        if not out.exists():
+            return {"error": "wrote no JSON"}
+        result = json.loads(out.read_text(encoding="utf-8"))
+    if isinstance(result, dict):
+        result.setdefault("wall_seconds", round(timer.seconds, 1))
+        return result
+    return {"error": "the JSON is not an object"}
+
+
+def command_of(name: str, result: Mapping[str, Any]) -> str:
+    command = result.get("command")
+    return str(command) if command else f"python -m benchmarks.{name}"
+
+
+def rows_of(name: str, result: Mapping[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """Markdown rows ``benchmark | figure | midan | anchor | command`` of one result."""
+    command = f"`{command_of(name, result)}`"
+    if "skipped" in result or "error" in result:
+        state = f"skipped: {result['skipped']}" if "skipped" in result else f"error: {result['error']}"
+        return [(name, state, "—", "—", command)]
+    figures = figures_of(result)
+    wanted = HEADLINES.get(name)
+    if wanted and "figures" not in result and any(k in figures for k in wanted):
+        chosen = [(k, figures[k], anchor) for k, anchor in wanted.items() if k in figures]
+    else:
+        chosen = [(k, f, f.get("anchor")) for k, f in figures.items()]
+    return [(name, str(f.get("label") or k), fmt(f.get("value")), fmt(anchor), command)
+            for k, f, anchor in chosen]
+
+
+def markdown(results: Mapping[str, Any], generated: str, box: Mapping[str, Any]) -> str:
+    lines = [
+        f"Benchmarks measured {generated} on {box.get('cpu')} ({box.get('cores')} cores), Python "
+        f"{box.get('python')}. Published anchors are the best published figure on the same data (often on a "
+        "different split; see each benchmark's notes). Regenerate with `make bench`.",
+        "",
+        "| benchmark | figure | midan | published anchor | command |",
+        "|---|---|---:|---:|---|",
+    ]
+    for name, result in results.items():
+        for row in rows_of(name, result):
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def update_baseline() -> int:
+    """Re-run each gated benchmark in this process and rewrite ``baseline.json`` with its gated figures."""
+    benchmarks: dict[str, Any] = {}
+    for name, kwargs in GATE.items():
+        if not (BENCHMARKS / f"{name}.py").exists():
+            print(f"{name}: no benchmarks/{name}.py; not gated")
+            continue
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+            with Timer() as timer:
+                result = module.run(**kwargs)
+        except DatasetMissing as exc:
+            print(f"{name}: skipped ({exc}); baseline not updated")
+            return 1
+        except Exception as exc:  # a broken benchmark is reported and left out, not fatal to the others
+            print(f"{name}: failed ({type(exc).__name__}: {exc}); not gated")
+            continue
+        gated = {k: f["value"] for k, f in figures_of(result).items()
+                 if f["gate"] and isinstance(f["value"], int | float)}
+        print(f"{name}: {len(gated)} gated figures in {timer.seconds:.1f} s")
+        if timer.seconds > GATE_MAX_SECONDS:
+            print(f"{name}: slower than {GATE_MAX_SECONDS:.0f} s; left out of the gate")
+            continue
+        if gated:
+            benchmarks[name] = {"kwargs": kwargs, "seconds": round(timer.seconds, 1), "figures": gated}
+    data = {
+        "about": "accuracy gate of tests/test_accuracy_gate.py: a figure may not drop by more than the "
+                 "tolerance; regenerate with `python benchmarks/run_all.py --update-baseline`",
+        "tolerance": GATE_TOLERANCE,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "benchmarks": benchmarks,
+    }
+    write_json(BASELINE, data)
+    print(f"wrote {BASELINE.relative_to(ROOT)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="comma-separated benchmark names (their rows are refreshed, others kept)")
+    parser.add_argument("--skip", default="", help="comma-separated benchmark names to leave out")
+    parser.add_argument("--limit", type=int, help="pass --limit N to every benchmark (a smoke run; writes nothing)")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per benchmark")
+    parser.add_argument("--update-baseline", action="store_true",
+                        help="re-run the gated benchmarks and rewrite benchmarks/baseline.json (nothing else)")
+    args = parser.parse_args(argv)
+    if args.update_baseline:
+        return update_baseline()
+
+    names = discover()
+    if args.only:
+        wanted = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = set(wanted) - set(names)
+        if unknown:
+            parser.error(f"no such benchmark: {', '.join(sorted(unknown))} (have {', '.join(names)})")
+        names = wanted
+    skip = {n.strip() for n in args.skip.split(",") if n.strip()}
+    names = [n for n in names if n not in skip]
+
+    fresh = {name: run_one(name, args.limit, args.timeout) for name in names}
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    box = machine()
+    table = markdown(fresh, generated, box)
+    print("\n" + table)
+    if args.limit:
+        print("(--limit given: results/latest.* left unchanged)")
+        return 0 if all("error" not in r for r in fresh.values()) else 1
+
+    latest = RESULTS / "latest.json"
+    results: dict[str, Any] = {}
+    if args.only and latest.exists():  # refresh some rows, keep the others
+        results = json.loads(latest.read_text(encoding="utf-8")).get("results", {})
+    results.update(fresh)
+    results = {name: results[name] for name in sorted(results)}
+    write_json(latest, {"generated": generated, "machine": box, "results": results})
+    (RESULTS / "latest.md").write_text(markdown(results, generated, box), encoding="utf-8")
+    print(f"wrote {latest.relative_to(ROOT)} and {(RESULTS / 'latest.md').relative_to(ROOT)}")
+    return 0 if all("error" not in r for r in fresh.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
