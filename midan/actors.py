@@ -414,8 +414,10 @@ def assign(mention: Mention, country: str, demonym: Callable[[str], str | None])
             a2 = name_actor(None, "armed" if (a1 and a1.kind == "state") else "state", country, demonym)
     if a1 is None:
         a1 = name_actor(None, "armed", country, demonym)
-    if a2 is not None and a1 is not None and a2.name == a1.name and event_type != "Battles":
-        a2 = None
+    if a2 is not None and a1 is not None and a2.name == a1.name:
+        # one side named twice: in a battle the other side is unknown; elsewhere there is no second actor
+        a2 = name_actor(None, "armed" if a1.kind == "state" else "state", country, demonym) \
+            if event_type == "Battles" else None
     mention.actor1, mention.actor2 = a1, a2
     mention.assoc1 = list(dict.fromkeys(assoc1))
     mention.assoc2 = list(dict.fromkeys(assoc2))
