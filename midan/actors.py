@@ -2,17 +2,24 @@
 
 The agent and patient of an event come from the dependency parse; each noun phrase is sorted into an ACLED
 actor kind (state forces, rebels, militias, protesters, rioters, civilians, external forces) by a lexicon of
-head nouns and a table of well-known armed groups, then named the ACLED way: ``Police Forces of Sudan``,
-``Protesters (Sudan)``, ``Unidentified Armed Group (Nigeria)``, ``Civilians (Kenya)``. ACLED's naming rules are
-not available in any library, hence the tables below.
+head nouns and a table of well-known armed groups, then named the ACLED way: ``Police Forces of Sudan (2019-)``,
+``Protesters (Sudan)``, ``Unidentified Armed Group (Nigeria)``, ``Fulani Ethnic Militia (Nigeria)``,
+``Civilians (Kenya)``. State forces carry the period of the government in power on the event's day, read from
+``midan/data/state_periods.csv``; a state's forces acting outside their own country are "External/Other forces".
+ACLED's naming rules are not available in any library, hence the tables below.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import itertools
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
@@ -73,6 +80,10 @@ ASSOCIATED: dict[str, str] = {
     "priest": "Christian Group (%s)", "imam": "Muslim Group (%s)", "worshipper": "Religious Group",
     "activist": "Activists", "fisherman": "Fishers", "politician": "Politicians", "candidate": "Politicians",
     "official": "Government", "mayor": "Government", "councillor": "Government", "councilor": "Government",
+    "female": "Women", "widow": "Women", "wife": "Women", "daughter": "Women", "sister": "Women",
+    "herdsman": "Pastoralists", "herdsmen": "Pastoralists", "pastoralist": "Pastoralists",
+    "nomad": "Pastoralists", "physician": "Health Workers", "medic": "Health Workers",
+    "christian": "Christian Group (%s)", "muslim": "Muslim Group (%s)",
 }
 
 #: well-known armed and political organisations: lower-cased alias -> (ACLED-style name, inter label)
@@ -111,13 +122,19 @@ KNOWN_GROUPS: dict[str, tuple[str, str]] = {
     "taliban": ("Taliban", "Rebel group"),
     "clan del golfo": ("Clan del Golfo", "Political militia"),
     "gulf clan": ("Clan del Golfo", "Political militia"),
-    "cartel": ("Unidentified Gang", "Political militia"),
+    "cartel": ("Unidentified Gang (%s)", "Political militia"),
 }
 
-#: ethnic or communal descriptors that make an identity militia ("Fulani militia")
-IDENTITY_WORDS = frozenset({"fulani", "ethnic", "communal", "tribal", "clan", "hausa", "tiv", "berom", "lendu",
-                            "hema", "nuer", "dinka", "murle", "amhara", "oromo", "afar", "somali", "borana",
-                            "pokot", "turkana", "dogon", "bambara", "mbororo", "masalit", "arab"})
+#: words that make an identity militia: generic ones ("communal militia") and communities ("Fulani militia")
+IDENTITY_GENERIC = frozenset({"ethnic", "communal", "tribal", "clan", "sub-clan", "subclan"})
+IDENTITY_COMMUNITIES = frozenset({"fulani", "hausa", "tiv", "berom", "lendu", "hema", "nuer", "dinka", "murle",
+                                  "amhara", "oromo", "afar", "somali", "borana", "pokot", "turkana", "dogon",
+                                  "bambara", "mbororo", "masalit", "arab", "zaghawa", "misseriya", "rizeigat",
+                                  "nuba", "kalenjin", "kikuyu", "luo", "maasai", "karamojong", "hutu", "tutsi",
+                                  "banyamulenge", "twa", "jukun", "kuteb", "bachama", "eggon", "irigwe", "yoruba",
+                                  "igbo", "gure", "hawiye", "darod", "marehan", "abgaal", "habar", "bedouin", "druze",
+                                  "alawite", "qemant", "gumuz", "gedeo", "guji", "konso", "anuak"})
+IDENTITY_WORDS = IDENTITY_GENERIC | IDENTITY_COMMUNITIES
 
 
 @dataclass
@@ -130,6 +147,7 @@ class Actor:
     text: str = ""
     start: int = -1
     end: int = -1
+    country: str = ""
 
     @property
     def inter_code(self) -> int:
@@ -266,77 +284,345 @@ def arguments(anchor: Token, trigger: Token) -> tuple[Token | None, Token | None
             _people_head(patient) if patient is not None else None)
 
 
+# --- countries and periods of government --------------------------------------------------------------------------
+
+#: gazetteer (GeoNames) country names that ACLED spells differently
+ACLED_COUNTRY_NAMES: dict[str, str] = {
+    "Democratic Republic of the Congo": "Democratic Republic of Congo",
+    "DR Congo": "Democratic Republic of Congo",
+    "Republic of the Congo": "Republic of Congo",
+    "Palestinian Territory": "Palestine",
+    "Czechia": "Czech Republic",
+    "The Netherlands": "Netherlands",
+    "Timor Leste": "East Timor",
+    "Cabo Verde": "Cape Verde",
+    "Eswatini": "eSwatini",
+    "Swaziland": "eSwatini",
+    "Macao": "Macau",
+    "Cote d'Ivoire": "Ivory Coast",
+    "Côte d'Ivoire": "Ivory Coast",
+    "Burma": "Myanmar",
+    "Türkiye": "Turkey",
+    "Turkiye": "Turkey",
+}
+#: countries named with the article in ACLED's state force names ("Military Forces of the United States (2025-)")
+ARTICLE_COUNTRIES = frozenset({"United States", "United Kingdom", "United Arab Emirates", "Central African Republic",
+                               "Philippines", "Dominican Republic", "Netherlands", "Czech Republic", "Bahamas",
+                               "Maldives", "Comoros", "Seychelles", "Solomon Islands", "Marshall Islands"})
+_PERIODS_FILE = "state_periods.csv"
+
+
+def acled_country(name: str | None) -> str:
+    """The country as ACLED names it ("Democratic Republic of the Congo" -> "Democratic Republic of Congo")."""
+    if not name:
+        return ""
+    name = name.strip()
+    return ACLED_COUNTRY_NAMES.get(name, name)
+
+
+@dataclass(frozen=True)
+class StatePeriod:
+    """One government period of a country: from its first day to the day the next one began (None: ongoing)."""
+
+    country: str
+    start: dt.date
+    end: dt.date | None
+
+    @property
+    def label(self) -> str:
+        """ACLED's suffix: ``(2019-)`` while the period lasts, ``(2021-2025)`` once it has ended."""
+        return f"({self.start.year}-{self.end.year if self.end else ''})"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def parse_state_periods(text: str, origin: str = _PERIODS_FILE) -> dict[str, tuple[StatePeriod, ...]]:
+    """Read the periods table (``country,start,end`` with ``#`` comment lines); refuse malformed or overlapping rows."""
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
+    reader = csv.reader(line for _, line in lines)
+    header = next(reader, None)
+    if header != ["country", "start", "end"]:
+        raise ValueError(f"{origin}: header must be country,start,end, not {header}")
+    table: dict[str, list[StatePeriod]] = {}
+    for (number, _), row in zip(lines[1:], reader, strict=True):
+        if len(row) != 3:
+            raise ValueError(f"{origin}:{number}: expected 3 fields, got {len(row)}")
+        country, start, end = (field.strip() for field in row)
+        try:
+            period = StatePeriod(country, dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else None)
+        except ValueError as exc:
+            raise ValueError(f"{origin}:{number}: {exc}") from None
+        if not country or (period.end is not None and period.end <= period.start):
+            raise ValueError(f"{origin}:{number}: empty country or a period that ends before it starts")
+        table.setdefault(country, []).append(period)
+    result: dict[str, tuple[StatePeriod, ...]] = {}
+    for country, periods in table.items():
+        periods.sort(key=lambda p: p.start)
+        for before, after in itertools.pairwise(periods):
+            if before.end is None or before.end > after.start:
+                raise ValueError(f"{origin}: periods of {country} overlap ({before.label} and {after.label})")
+        result[country] = tuple(periods)
+    return result
+
+
+@lru_cache(maxsize=1)
+def state_periods() -> dict[str, tuple[StatePeriod, ...]]:
+    """The packaged table of government periods, by ACLED country name."""
+    text = resources.files("midan").joinpath("data").joinpath(_PERIODS_FILE).read_text(encoding="utf-8")
+    table = parse_state_periods(text)
+    logger.debug("%d government periods for %d countries", sum(map(len, table.values())), len(table))
+    return table
+
+
+def state_period(country: str, day: dt.date | None) -> StatePeriod | None:
+    """The government period of ``country`` on ``day``; None when the table does not cover it."""
+    if day is None:
+        return None
+    return next((p for p in state_periods().get(acled_country(country), ()) if p.covers(day)), None)
+
+
+def state_forces_name(branch: str, country: str, day: dt.date | None) -> str:
+    """ACLED's name of a state's forces: ``Police Forces of India (2014-)``, ``Military Forces of the United
+    States (2021-2025)``; without a period when the country or the date is not covered."""
+    country = acled_country(country) or "Unknown"
+    where = f"the {country}" if country in ARTICLE_COUNTRIES else country
+    period = state_period(country, day)
+    return f"{branch} Forces of {where}" + (f" {period.label}" if period else "")
+
+
+# --- naming one actor -------------------------------------------------------------------------------------------
+
+#: non-person heads that stand for a state's forces when a country qualifies them ("Russian missiles")
+STATE_MEANS = frozenset({"missile", "rocket", "drone", "strike", "airstrike", "shell", "shelling", "artillery",
+                         "bomb", "bombing", "bombardment", "raid", "attack", "offensive", "operation", "fire",
+                         "barrage", "mortar", "projectile", "munition", "occupier", "invader", "occupation",
+                         "invasion", "unit", "side", "authority", "navy", "airforce", "drone strike", "gunfire",
+                         "incursion", "assault"})
+#: who the peacekeepers of a generic report are
+PEACEKEEPERS = "UN: United Nations"
+
+
 def _country_of_phrase(token: Token, demonym: Callable[[str], str | None]) -> str | None:
+    """The country a phrase names its people or forces by: "Nigerian troops", "Sudan's army", "Russia"."""
+    if token.ent_type_ == "GPE" and token.pos_ == "PROPN":
+        country = demonym(token.text)
+        if country:
+            return acled_country(country)
     for child in token.subtree:
         if child.ent_type_ in {"NORP", "GPE"} and child.i < token.i:
             country = demonym(child.text)
             if country:
-                return country
+                return acled_country(country)
     return None
 
 
+def actor_kind(token: Token | None, demonym: Callable[[str], str | None]) -> str:
+    """:func:`noun_kind`, completed by the countries a phrase names: "Russia" and "Russian missiles" are a
+    state's forces, not an unidentified group."""
+    kind = noun_kind(token)
+    if token is None or kind not in {"", "armed", "civilian"}:
+        return kind
+    head = _people_head(token)
+    lemma = head.lemma_.lower()
+    if kind == "armed" and lemma in ARMED:
+        return kind
+    mods = {c.lemma_.lower() for c in head.children if c.dep_ in {"compound", "amod", "nmod"}}
+    if kind == "civilian" and lemma in _MEMBERS | {"leader", "chief", "boss", "kingpin"} and \
+            mods & (REBEL | MILITIA | {"gang", "bandit", "cartel"}):
+        return "armed"  # "a suspected gang leader" is the armed group's, not a civilian
+    if head.ent_type_ == "GPE" and head.pos_ == "PROPN" and demonym(head.text):
+        return "state"
+    if lemma in STATE_MEANS and _country_of_phrase(head, demonym):
+        return "state"
+    return kind
+
+
+def _noun_phrase(head: Token) -> list[Token]:
+    """The tokens of a head's noun phrase, from its left edge to its right edge, cut before any clause."""
+    doc = head.doc
+    tokens: list[Token] = []
+    for token in doc[head.left_edge.i:head.right_edge.i + 1]:
+        if token.i > head.i and (token.pos_ in {"VERB", "AUX"} or token.dep_ in {"relcl", "acl"}):
+            break
+        tokens.append(token)
+    return tokens
+
+
+_IDENTITY_LABELS = {"clan": "Clan", "clans": "Clan", "sub-clan": "Sub-Clan", "subclan": "Sub-Clan",
+                    "clansmen": "Clan", "clansman": "Clan", "ethnic": "Ethnic", "tribal": "Tribal",
+                    "tribesmen": "Tribal", "tribesman": "Tribal", "communal": "Communal"}
+
+
+def identity_militias(token: Token | None, where: str) -> list[str]:
+    """ACLED's identity militia names of a phrase (none when it names no community or communal group):
+    "Fulani herdsmen" -> ``Fulani Ethnic Militia (Nigeria)``; "elders of the Hawadle and Abgaal clans" ->
+    ``Hawadle Clan Militia (Somalia)``, ``Abgaal Clan Militia (Somalia)``; "communal militia" ->
+    ``Unidentified Communal Militia (X)``."""
+    if token is None:
+        return []
+    phrase = _noun_phrase(_people_head(token))
+    labels = [_IDENTITY_LABELS[t.lower_] for t in phrase if t.lower_ in _IDENTITY_LABELS]
+    communities = [t for t in phrase if t.lower_ in IDENTITY_COMMUNITIES]
+    if not labels and not communities:
+        return []
+    label = labels[0] if labels else "Ethnic"
+    names: list[list[Token]] = []
+    for t in phrase:
+        if t.lower_ in IDENTITY_COMMUNITIES or (labels and t.pos_ == "PROPN" and t.lower_ not in _IDENTITY_LABELS
+                                                and t.ent_type_ not in {"DATE", "TIME"}):
+            if names and names[-1][-1].i == t.i - 1:
+                names[-1].append(t)  # "Habar Gidir"
+            else:
+                names.append([t])
+    before = phrase[0].doc[phrase[0].i - 1] if phrase[0].i > 0 else None
+    if labels and not names and before is not None and before.pos_ == "PROPN" and before.ent_type_ not in {
+            "GPE", "LOC", "DATE", "TIME"}:
+        names = [[before]]  # "Abgaal clan militia" parsed with the name hanging off the verb
+    found = [" ".join(t.text.title() if t.text.islower() else t.text for t in name) + f" {label} Militia ({where})"
+             for name in names]
+    return list(dict.fromkeys(found)) or [f"Unidentified {label} Militia ({where})"]
+
+
+def identity_militia(token: Token | None, where: str) -> str | None:
+    """The first of :func:`identity_militias`, or None."""
+    found = identity_militias(token, where)
+    return found[0] if found else None
+
+
+#: people words whose "of" phrase names their group ("fighters of the Rapid Support Forces")
+_MEMBERS = frozenset({"fighter", "member", "militant", "soldier", "troop", "unit", "element", "gunman", "rebel",
+                      "commander", "militiaman", "combatant", "insurgent", "jihadist", "force"})
+
+
+def _group_of(head: Token) -> tuple[str, str] | None:
+    """A known group named by the phrase itself or by its "of" phrase."""
+    group = known_group(_phrase(head))
+    if group or head.lemma_.lower() not in _MEMBERS:
+        return group
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            obj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if obj is not None:
+                return known_group(" ".join(t.text for t in obj.subtree))
+    return None
+
+
+def _span(head: Token) -> tuple[str, int, int]:
+    span = [t for t in head.subtree if (not t.is_punct and t.dep_ not in {"relcl", "acl", "prep"}) or t.i == head.i]
+    span = [t for t in span if abs(t.i - head.i) <= 6]
+    if not span:
+        return "", -1, -1
+    first, last = min(span, key=lambda t: t.i), max(span, key=lambda t: t.i)
+    start, end = first.idx, last.idx + len(last.text)
+    return head.doc.text[start:end], start, end
+
+
 def name_actor(token: Token | None, kind: str, country: str, demonym: Callable[[str], str | None],
-               role: str = "") -> Actor | None:
-    """An ACLED-named :class:`Actor` for the noun phrase at ``token`` of the given kind."""
+               when: dt.date | None = None) -> Actor | None:
+    """An ACLED-named :class:`Actor` for the noun phrase at ``token`` of the given kind.
+
+    ``country`` is where the event happened and ``when`` its day (for the period of state forces). State forces
+    and civilians keep the country their phrase names ("Russian troops" in Ukraine are ``Military Forces of Russia
+    (2000-)``, inter "External/Other forces"); protesters, rioters and unidentified groups are named after the
+    event's country.
+    """
     if not kind:
         return None
+    country = acled_country(country)
     text, start, end = "", -1, -1
-    if token is not None:
-        head = _people_head(token)
-        span = [t for t in head.subtree if (not t.is_punct and t.dep_ not in {"relcl", "acl", "prep"})
-                or t.i == head.i]
-        span = [t for t in span if abs(t.i - head.i) <= 6]
-        if span:
-            first, last = min(span, key=lambda t: t.i), max(span, key=lambda t: t.i)
-            start, end = first.idx, last.idx + len(last.text)
-            text = head.doc.text[start:end]
-        country = _country_of_phrase(head, demonym) or country
-        group = known_group(_phrase(head))
+    own = None
+    head = _people_head(token) if token is not None else None
+    if head is not None:
+        text, start, end = _span(head)
+        own = _country_of_phrase(head, demonym)
+        group = _group_of(head) if kind not in {"protester", "rioter", "civilian"} else None
         if group:
-            return Actor(group[0], group[1], kind, text, start, end)
+            return _known(group, country, when, text, start, end)
     where = country or "Unknown"
     if kind == "state":
-        lemma = _people_head(token).lemma_.lower() if token is not None else ""
-        mods = {c.lemma_.lower() for c in _people_head(token).children} if token is not None else set()
+        home = own or country
+        lemma = head.lemma_.lower() if head is not None else ""
+        mods = {c.lemma_.lower() for c in head.children} if head is not None else set()
         police = lemma in POLICE or "police" in mods or (token is not None and "police" in token.lower_)
-        name = f"Police Forces of {where}" if police else f"Military Forces of {where}"
-        return Actor(name, "State forces", kind, text, start, end)
-    if kind == "rebel":
-        return Actor(f"Unidentified Armed Group ({where})", "Political militia", kind, text, start, end)
-    if kind == "militia":
-        words = {t.lower_ for t in _people_head(token).subtree} if token is not None else set()
-        identity = words & IDENTITY_WORDS
+        name = state_forces_name("Police" if police else "Military", home or "Unknown", when)
+        inter = "External/Other forces" if country and home and home != country else "State forces"
+        return Actor(name, inter, kind, text, start, end, home)
+    if kind in {"rebel", "militia", "armed"}:
+        identity = identity_militia(head, where)
         if identity:
-            label = sorted(identity)[0].title()
-            if label in {"Ethnic", "Communal", "Tribal", "Clan"}:
-                return Actor(f"Communal Militia ({where})", "Identity militia", kind, text, start, end)
-            return Actor(f"{label} Ethnic Militia ({where})", "Identity militia", kind, text, start, end)
-        return Actor(f"Unidentified Armed Group ({where})", "Political militia", kind, text, start, end)
-    if kind == "armed":
-        return Actor(f"Unidentified Armed Group ({where})", "Political militia", kind, text, start, end)
+            return Actor(identity, "Identity militia", kind, text, start, end, where)
+        return Actor(f"Unidentified Armed Group ({where})", "Political militia", kind, text, start, end, where)
     if kind == "external":
-        return Actor(f"Private Security Forces ({where})", "External/Other forces", kind, text, start, end)
+        lemma = head.lemma_.lower() if head is not None else ""
+        if lemma == "peacekeeper":
+            return Actor(PEACEKEEPERS, "External/Other forces", kind, text, start, end)
+        return Actor(f"Private Security Forces ({where})", "External/Other forces", kind, text, start, end, where)
     if kind == "protester":
-        return Actor(f"Protesters ({where})", "Protesters", kind, text, start, end)
+        return Actor(f"Protesters ({where})", "Protesters", kind, text, start, end, where)
     if kind == "rioter":
-        return Actor(f"Rioters ({where})", "Rioters", kind, text, start, end)
-    return Actor(f"Civilians ({where})", "Civilians", kind, text, start, end)
+        return Actor(f"Rioters ({where})", "Rioters", kind, text, start, end, where)
+    nationality = own or where
+    return Actor(f"Civilians ({nationality})", "Civilians", kind, text, start, end, nationality)
+
+
+def _known(group: tuple[str, str], country: str, when: dt.date | None, text: str, start: int, end: int) -> Actor:
+    """A named group; the Taliban are Afghanistan's state forces once they hold the government."""
+    name, inter = group
+    if name == "Taliban" and country == "Afghanistan":
+        period = state_period(country, when)
+        if period is not None and period.start >= dt.date(2021, 8, 15):
+            return Actor(state_forces_name("Military", country, when), "State forces", "state", text, start, end,
+                         country)
+    name = _fill(name, country)
+    kind = {"Rebel group": "rebel", "Political militia": "militia", "Identity militia": "militia",
+            "External/Other forces": "external", "State forces": "state"}.get(inter, "armed")
+    return Actor(name, inter, kind, text, start, end)
+
+
+def _organisation(token: Token) -> str:
+    """The name of the organisation a token belongs to: the whole entity ("Zambia National Union of Teachers")."""
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end and ent.label_ == "ORG":
+            words = [t for t in ent if t.lower_ != "the" or t.i != ent.start]
+            return " ".join(t.text for t in words).replace(" 's", "'s")
+    return _phrase(token)
+
+
+def _fill(name: str, country: str) -> str:
+    """Names that carry the country ("Unidentified Gang (%s)")."""
+    return name % (country or "Unknown") if "%s" in name else name
 
 
 def associated(token: Token | None, country: str) -> list[str]:
-    """Associated actors named by a phrase: "students" -> ``Students (Sudan)``, "union leader" -> ``Labor Group``."""
+    """Associated actors named by a phrase: "students" -> ``Students (Sudan)``, "union leader" -> ``Labor Group``,
+    "women and girls" -> ``Women (Sudan)``, "supporters of the PDP" -> ``PDP``."""
     if token is None:
         return []
+    country = acled_country(country) or "Unknown"
     head = _people_head(token)
     found: list[str] = []
-    for word in [head, *[c for c in head.children if c.dep_ in {"compound", "amod", "conj"}]]:
-        label = ASSOCIATED.get(word.lemma_.lower())
+    words = [head, *[c for c in head.children if c.dep_ in {"compound", "amod", "conj", "nmod"}]]
+    words += [g for c in head.children if c.dep_ == "conj" for g in c.children if g.dep_ in {"compound", "amod"}]
+    for word in words:
+        label = ASSOCIATED.get(word.lemma_.lower()) or ASSOCIATED.get(word.lower_)
         if label:
             name = label % country if "%s" in label else f"{label} ({country})"
             if name not in found:
                 found.append(name)
-    if head.ent_type_ == "ORG" and noun_kind(head) == "":
-        found.append(_phrase(head))
+    organisations = [head] if head.ent_type_ == "ORG" else []
+    organisations += [c for c in head.children if c.dep_ in {"compound", "poss"} and c.ent_type_ == "ORG"]
+    organisations += [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                      for g in c.children if g.dep_ == "pobj" and g.ent_type_ == "ORG"]
+    for org in organisations:
+        group = known_group(_phrase(org))
+        name = _fill(group[0], country) if group else _organisation(org) if noun_kind(org) == "" else ""
+        if name and name not in found:
+            found.append(name)
+    if not organisations:
+        group = known_group(_phrase(head))
+        if group and _fill(group[0], country) not in found:
+            found.append(_fill(group[0], country))  # "Hamas supporters marched": the organisation is associated
     return found
 
 
@@ -352,13 +638,99 @@ def organisers(trigger: Token) -> list[Token]:
     return found
 
 
-def assign(mention: Mention, country: str, demonym: Callable[[str], str | None]) -> None:
-    """Fill ``actor1``/``actor2`` and the associated actors of a coded mention, ACLED's way round."""
+def civilian_targeting(sub_event_type: str, inter2: str) -> str:
+    """ACLED's ``civilian_targeting``: civilians the main or only target (Violence against civilians; explosions
+    and riots aimed at civilians; excessive force against protesters), never in battles or strategic
+    developments."""
+    event_type = SUB_EVENT_TYPES.get(sub_event_type, "")
+    if event_type == "Violence against civilians" or sub_event_type == "Excessive force against protesters":
+        return "Civilians targeted"
+    if event_type in {"Explosions/Remote violence", "Riots"} and inter2 == "Civilians":
+        return "Civilians targeted"
+    return ""
+
+
+# --- the actors of one mention ----------------------------------------------------------------------------------
+
+
+def _usable(token: Token | None, mention: Mention) -> Token | None:
+    """Drop arguments that are the event's place or a date ("on Monday", a town the tagger took for a person)."""
+    if token is None:
+        return None
+    head = _people_head(token)
+    if head.ent_type_ in {"DATE", "TIME", "MONEY", "PERCENT"}:
+        return None
+    toponym = mention.location.toponym if mention.location is not None else None
+    if toponym is not None and toponym.start <= head.idx < toponym.end:
+        return None
+    return token
+
+
+def _participants(mention: Mention, kinds: set[str]) -> Token | None:
+    """The demonstrators when the parse gave no argument: "women protesting", the nearest people noun."""
+    trigger = mention.trigger
+    if trigger.dep_ in {"acl", "relcl"} and noun_kind(trigger.head) in kinds:
+        return trigger.head
+    candidates = [t for t in (mention.clause or list(mention.sentence))
+                  if t.pos_ in {"NOUN", "PROPN"} and t.dep_ not in {"compound", "amod", "poss"}
+                  and (noun_kind(t) in kinds or t.lemma_.lower() in PROTESTER) and _usable(t, mention) is not None]
+    return min(candidates, key=lambda t: abs(t.i - trigger.i)) if candidates else None
+
+
+def _governor_arguments(anchor: Token) -> tuple[Token | None, Token | None]:
+    """Agent and patient from the verb that governs a nominal trigger or an adverbial clause: "Al Shabaab
+    militants fired mortar shells ..., killing a woman"; "Russia launched drones at Sumy, killing two"."""
+    verb = anchor
+    for _ in range(4):
+        if verb.pos_ in {"VERB", "AUX"} or verb.head.i == verb.i:
+            break
+        verb = verb.head
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return None, None
+    agent = next((c for c in verb.children if c.dep_ == "nsubj" and c.pos_ != "PRON"), None)
+    if agent is None and verb.dep_ in {"advcl", "xcomp", "conj"}:
+        agent = next((c for c in verb.head.children if c.dep_ == "nsubj" and c.pos_ != "PRON"), None)
+    patient = None
+    for child in verb.children:
+        if child.dep_ in {"advcl", "xcomp", "conj"} and child.lemma_.lower() in {"kill", "wound", "injure"} and \
+                not any(g.dep_ in {"nsubj", "nsubjpass"} for g in child.children):
+            patient = next((g for g in child.children if g.dep_ == "dobj" and noun_kind(g)), None)
+            if patient is not None:
+                break
+    return agent, patient
+
+
+def assign(mention: Mention, country: str, demonym: Callable[[str], str | None],
+           when: dt.date | None = None) -> None:
+    """Fill ``actor1``/``actor2`` and the associated actors of a coded mention, ACLED's way round.
+
+    State forces are named with the government period of the event's day: the mention's date when it has one,
+    else ``when`` (the publication date).
+    """
+    day = mention.date.event_date if mention.date is not None else when
+    country = acled_country(country)
+
+    def name(token: Token | None, kind: str) -> Actor | None:
+        return name_actor(token, kind, country, demonym, day)
+
+    def police() -> Actor | None:
+        return Actor(state_forces_name("Police", country, day), "State forces", "state", country=country)
+
     sub = mention.sub_event_type
     event_type = SUB_EVENT_TYPES.get(sub, "")
     anchor = mention.trigger if mention.trigger.pos_ in {"VERB", "AUX"} else mention.trigger.head
     agent, patient = arguments(anchor, mention.trigger)
-    akind, pkind = noun_kind(agent), noun_kind(patient)
+    if agent is None or patient is None:
+        more_agent, more_patient = _governor_arguments(anchor)
+        agent = agent if agent is not None else more_agent
+        patient = patient if patient is not None else more_patient
+    agent, patient = _usable(agent, mention), _usable(patient, mention)
+    if patient is None:
+        # "arrested on Wednesday a gang leader": the object, once a date or the place was dropped
+        patient = next((_people_head(c) for node in (anchor, mention.trigger) for c in node.children
+                        if c.dep_ in {"dobj", "nsubjpass"} and _usable(c, mention) is not None
+                        and c.lemma_.lower() not in {"fire", "gas", "shot", "tear", "bullet"}), None)
+    akind, pkind = actor_kind(agent, demonym), actor_kind(patient, demonym)
     protest_side = agent if akind in {"protester", "civilian"} else patient if pkind in {"protester",
                                                                                         "civilian"} else None
     force_side = agent if akind == "state" else patient if pkind == "state" else None
@@ -367,57 +739,66 @@ def assign(mention: Mention, country: str, demonym: Callable[[str], str | None])
     assoc1: list[str] = []
     assoc2: list[str] = []
     if event_type == "Protests":
-        protesters = name_actor(protest_side, "protester", country, demonym)
+        if protest_side is None:
+            protest_side = _participants(mention, {"protester", "civilian"})
+        protesters = name(protest_side, "protester")
         assoc = associated(protest_side, country)
-        assoc += [name for org in organisers(mention.trigger) for name in [_phrase(org)]]
+        assoc += [_organisation(org) for org in organisers(mention.trigger)]
         if sub == "Peaceful protest":
             a1, assoc1 = protesters, assoc
         else:
-            force = name_actor(force_side, "state", country, demonym) if force_side is not None else \
-                name_actor(None, "state", country, demonym)
-            if force is not None and force_side is None:
-                force.name = f"Police Forces of {country or 'Unknown'}"
+            force = name(force_side, "state") if force_side is not None else police()
             if sub == "Excessive force against protesters":
                 a1, a2, assoc2 = force, protesters, assoc
             else:
                 a1, a2, assoc1 = protesters, force, assoc
     elif event_type == "Riots":
-        a1 = name_actor(agent if akind in {"rioter", "protester", "civilian", ""} else None, "rioter", country,
-                        demonym)
+        crowd = agent if akind in {"rioter", "protester", "civilian", ""} else None
+        if crowd is None or akind == "":
+            crowd = _participants(mention, {"rioter", "protester", "civilian"}) or crowd
+            if crowd is patient:
+                crowd = None
+        a1 = name(crowd, "rioter")
         if sub == "Mob violence" or pkind == "civilian":
-            a2 = name_actor(patient, "civilian", country, demonym)
+            a2 = name(patient, "civilian")
             assoc2 = associated(patient, country)
         elif pkind == "state" or force_side is not None:
-            a2 = name_actor(force_side, "state", country, demonym)
-        assoc1 = associated(agent, country) if akind in {"protester", "civilian"} else []
+            a2 = name(force_side, "state")
+        assoc1 = associated(crowd, country) if crowd is not None and noun_kind(crowd) in {
+            "protester", "civilian", "rioter"} else []
     elif sub == "Arrests":
-        a1 = name_actor(agent, akind if akind == "state" else "state", country, demonym)
+        a1 = name(agent, akind if akind in {"state", "rebel", "militia", "armed", "external"} else "state")
         if a1 is not None and agent is None:
-            a1.name = f"Police Forces of {country or 'Unknown'}"
-        a2 = name_actor(patient, pkind or "civilian", country, demonym) if patient is not None else None
+            a1 = police()
+        a2 = name(patient, pkind or "civilian") if patient is not None else None
         assoc2 = associated(patient, country)
     elif event_type == "Violence against civilians":
-        a1 = name_actor(agent, akind if akind not in {"", "civilian", "protester"} else "armed", country, demonym)
-        victim = patient if patient is not None else None
-        a2 = name_actor(victim, "civilian", country, demonym)
-        assoc2 = associated(victim, country)
+        a1 = name(agent, akind if akind not in {"", "civilian", "protester"} else "armed")
+        a2 = name(patient, "civilian")
+        assoc2 = associated(patient, country)
+        if agent is not None and identity_militia(agent, country or "Unknown"):
+            assoc1 = [a for a in associated(agent, country) if a.startswith("Pastoralists")]
     else:
         default = "state" if sub in {"Air/drone strike", "Government regains territory", "Chemical weapon"} \
             else "armed"
-        a1 = name_actor(agent, akind or default, country, demonym) if akind not in {"civilian"} else \
-            name_actor(None, default, country, demonym)
-        if patient is not None and pkind:
-            a2 = name_actor(patient, pkind, country, demonym)
+        communities = identity_militias(agent, country or "Unknown") if akind not in {"state", "rebel"} else []
+        a1 = name(agent, akind or default) if akind not in {"civilian", "protester"} else name(None, default)
+        if communities and a1 is not None and a1.inter != "Identity militia":
+            # "elders of the Hawadle and Abgaal clans signed a ceasefire": the clans' militias
+            a1 = Actor(communities[0], "Identity militia", "militia", a1.text, a1.start, a1.end, country)
+        if len(communities) > 1 and not pkind:
+            a2 = Actor(communities[1], "Identity militia", "militia", country=country)
+        if a2 is None and patient is not None and pkind:
+            a2 = name(patient, pkind)
             if pkind in {"civilian", "protester"}:
                 assoc2 = associated(patient, country)
-        elif sub in {"Armed clash", "Government regains territory", "Non-state actor overtakes territory"}:
-            a2 = name_actor(None, "armed" if (a1 and a1.kind == "state") else "state", country, demonym)
+        elif a2 is None and event_type == "Battles":
+            a2 = name(None, "armed" if (a1 and a1.kind == "state") else "state")
     if a1 is None:
-        a1 = name_actor(None, "armed", country, demonym)
+        a1 = name(None, "armed")
     if a2 is not None and a1 is not None and a2.name == a1.name:
         # one side named twice: in a battle the other side is unknown; elsewhere there is no second actor
-        a2 = name_actor(None, "armed" if a1.kind == "state" else "state", country, demonym) \
-            if event_type == "Battles" else None
+        a2 = name(None, "armed" if a1.kind == "state" else "state") if event_type == "Battles" else None
     mention.actor1, mention.actor2 = a1, a2
     mention.assoc1 = list(dict.fromkeys(assoc1))
     mention.assoc2 = list(dict.fromkeys(assoc2))

@@ -56,10 +56,11 @@ DISORDER_TYPES: dict[str, str] = {
     "Strategic developments": "Strategic developments",
 }
 
-#: ACLED codes violent demonstrations and excessive force as both political violence and demonstrations
+#: sub-event types whose disorder type is not their event type's: excessive force against protesters is both
+#: political violence and a demonstration; mob violence (riots outside a demonstration) is political violence
 DISORDER_OVERRIDES: dict[str, str] = {
     "Excessive force against protesters": "Political violence; Demonstrations",
-    "Mob violence": "Political violence; Demonstrations",
+    "Mob violence": "Political violence",
 }
 
 #: PLOVER crosswalk (PLOVER event types of the Open Event Data Alliance ontology)
@@ -117,10 +118,11 @@ ALL_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + EXTRA_COLUMNS
 
 
 def interaction(inter1: str, inter2: str) -> str:
-    """ACLED interaction label: both inter labels, lower code first; one-sided events say ``X only``."""
+    """ACLED interaction label: both inter labels, lower code first except that civilians always come last
+    (``External/Other forces-Civilians``, ACLED's code 78); one-sided events say ``X only``."""
     if not inter2:
         return f"{inter1} only"
-    a, b = sorted((inter1, inter2), key=lambda label: INTER_CODES[label])
+    a, b = sorted((inter1, inter2), key=lambda label: (label == "Civilians", INTER_CODES[label]))
     return f"{a}-{b}"
 
 
