@@ -1,9 +1,20 @@
 """Assembly: from coded mentions to ACLED event records.
 
-One record per actor pair, place and day (ACLED's unit). Mentions that describe the same event (the same place,
-day and actors, or a demonstration and the police response to it) are merged; when several kinds of violence
-happen together the highest-ranked type is kept. Each record carries the evidence (character offsets) for the
-trigger sentence and every coded field, a stable id, a generated note and a confidence.
+ACLED's unit is one actor pair, one named place and one day. Assembly works in three steps:
+
+1. **Spread** each mention over the days and places it reports. A range ("from Monday to Wednesday",
+   "between 3 and 5 May", "three days of protests ended on Wednesday") or a list ("on Monday and Tuesday",
+   "in Beni and Butembo") gives one unit per day and place; a summary death toll is split evenly across them,
+   the remainder going to the first.
+2. **Group** the units that describe one event: the same place and day, and the same actors. A demonstration
+   and the response to it (police dispersal, arrests, live fire) are one event; so are several kinds of violence
+   between the same sides (a clash with shelling, a shelling that killed civilians). Distinct acts by different
+   actor pairs stay separate.
+3. **Code** each group with ACLED's hierarchy: the highest-ranked type wins (:func:`midan.detect.rank`, Battles
+   first), with ACLED's two refinements: a demonstration whose participants turned violent is a riot whatever
+   the response, and a battle that changed who holds a place is coded as the change of territory. Deaths
+   reported in several sentences are counted once (the largest figure), and each record carries the evidence
+   of every contributing sentence, a stable id, a generated note and a confidence.
 """
 
 from __future__ import annotations
@@ -11,11 +22,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
+from spacy.tokens import Doc, Span, Token
+
+from midan import timex as timex_rules
+from midan.actors import civilian_targeting
 from midan.detect import Mention, rank
+from midan.geo import EventLocation, Toponym
+from midan.nlp import governor, steps_to
 from midan.schema import (
     DISORDER_OVERRIDES,
     DISORDER_TYPES,
@@ -26,6 +45,11 @@ from midan.schema import (
     Evidence,
     interaction,
 )
+from midan.timex import EventDate, Timex
+
+if TYPE_CHECKING:
+    from midan.actors import Actor
+    from midan.gazetteer import Gazetteer
 
 logger = logging.getLogger(__name__)
 
@@ -33,28 +57,535 @@ _LOCATION_TRUST = {"dependency": 1.0, "sentence": 0.92, "previous sentence": 0.8
                    "dateline": 0.75}
 _DATE_TRUST = {1: 1.0, 2: 0.9, 3: 0.8}
 
+#: the longest report that is spread over one record per day; longer spans stay one record
+MAX_DAYS = 14
+#: sub-event types whose activity goes on over days, so that a duration ("three days of fighting") spreads them;
+#: a change of territory happens on one day, whatever the length of the siege before it
+_CONTINUING = frozenset({"Armed clash", "Peaceful protest", "Protest with intervention",
+                         "Excessive force against protesters", "Violent demonstration", "Air/drone strike",
+                         "Shelling/artillery/missile attack"})
+_CROWD = frozenset({"Protesters", "Rioters"})
+_NON_STATE_ARMED = frozenset({"Rebel group", "Political militia", "Identity militia", "External/Other forces"})
+_UNIDENTIFIED = "Unidentified Armed Group"
+_TERRITORY = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+
+
+# --- units: one mention on one day at one place ------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    """One mention placed on one day at one place; a multi-day or multi-place report gives several units."""
+
+    mention: Mention
+    location: EventLocation
+    date: EventDate
+    parts: int = 1  # how many records the mention's figures are split across
+    part: int = 0  # this unit's position among them: the first takes the remainder
+    days: tuple[dt.date, ...] = ()  # every day of a multi-day report
+
+    @property
+    def fatalities(self) -> tuple[int, int, int] | None:
+        """ACLED figure, low and high of this unit's share of the mention's deaths."""
+        found = self.mention.fatalities
+        if found is None:
+            return None
+        return (split_share(found.best, self.parts, self.part), split_share(found.low, self.parts, self.part),
+                split_share(found.high, self.parts, self.part))
+
+
+def split_share(total: int, parts: int, index: int) -> int:
+    """ACLED's split of a summary figure over ``parts`` records: even shares, the remainder on the first."""
+    if parts <= 1:
+        return total
+    share, remainder = divmod(total, parts)
+    return share + remainder if index == 0 else share
+
+
+def _spread(mention: Mention, timexes: Sequence[Timex], toponyms: Sequence[Toponym] | None,
+            gazetteer: Gazetteer | None, published: dt.date | None) -> list[_Unit]:
+    assert mention.location is not None and mention.date is not None
+    days, span = reported_days(mention, timexes, published)
+    places = reported_places(mention, toponyms, gazetteer) if toponyms is not None else [mention.location]
+    if len(days) <= 1:
+        dates = [mention.date]
+    else:
+        dates = [EventDate(day, day, day, 1, span, mention.date.how) for day in days]
+    parts = len(dates) * len(places)
+    units = []
+    for i, (date, place) in enumerate((d, p) for d in dates for p in places):
+        units.append(_Unit(mention, place, date, parts, i, tuple(days) if len(days) > 1 else ()))
+    if parts > 1:
+        logger.debug("mention %r spread over %d days and %d places", mention.trigger.text, len(dates), len(places))
+    return units
+
+
+# --- multi-day reports ---------------------------------------------------------------------------------------
+
+_RANGE_LINK = re.compile(r"\s*(?:[-–—]|\s(?:to|until|till|through|thru))\s*(?:(?:on|the)\s+)?", re.IGNORECASE)
+_AND_LINK = re.compile(r"\s+and\s+(?:(?:on|the)\s+)?", re.IGNORECASE)
+_LIST_LINK = re.compile(r"(?:\s*,|,?\s+and)(?:\s+(?:again|also))?\s+(?:(?:again\s+)?on\s+)?(?:the\s+)?",
+                        re.IGNORECASE)
+_ORD = r"(?:st|nd|rd|th)?"
+_BEFORE_DAY_MONTH = [
+    # "between 3 and 5 May", "from 3 to 5 May", "3-5 May"
+    ("range", re.compile(r"\b(?:between|from)\s+(?:the\s+)?(\d{1,2})" + _ORD +
+                         r"\s+(?:and|to|until|till|through)\s+$", re.IGNORECASE)),
+    ("range", re.compile(r"\b(\d{1,2})" + _ORD + r"\s*[-–]\s*$")),
+    # "on 3, 4 and 6 May"
+    ("list", re.compile(r"\bon\s+(?:the\s+)?((?:\d{1,2}" + _ORD + r"\s*,\s*)*\d{1,2}" + _ORD +
+                        r")\s*,?\s+and\s+$", re.IGNORECASE)),
+]
+_END_OF_NUMBER = r"(?=\s*(?:[,.;:)]|$)|\s+(?:in|at|on|near|across|outside|when|while|after|before|as|with)\b)"
+_AFTER_MONTH_DAY = [
+    # "May 3-5", "May 3 to 5"; "between May 3 and 5" (checked for "between" before)
+    ("range", re.compile(r"^\s*(?:[-–]|\s(?:to|until|till|through))\s*(\d{1,2})" + _ORD + r"\b" + _END_OF_NUMBER,
+                         re.IGNORECASE)),
+    ("and", re.compile(r"^((?:\s*,\s*\d{1,2}" + _ORD + r")*)\s*,?\s+and\s+(\d{1,2})" + _ORD + r"\b" +
+                       _END_OF_NUMBER, re.IGNORECASE)),
+]
+_START_VERBS = frozenset({"begin", "start", "launch", "kick", "commence", "open", "erupt"})
+_DAYS_OF = re.compile(r"^\s*(?:of|-)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_DURATION_DAYS = re.compile(r"^P(\d+)D$")
+_OFFSET = re.compile(r"\s+(?:after|before|later|earlier|ago|since|from)\b", re.IGNORECASE)
+
+
+def reported_days(mention: Mention, timexes: Sequence[Timex],
+                  published: dt.date | None) -> tuple[list[dt.date], Timex | None]:
+    """The days a mention reports, in order, and a time expression spanning the whole report.
+
+    A single day gives ``[day]``; ranges, lists and day-counted durations anchored on a known day give every day
+    (those after publication are dropped). Reports of unknown days (a week, a month) keep their one date.
+    """
+    date = mention.date
+    assert date is not None
+    single: tuple[list[dt.date], Timex | None] = ([date.event_date], date.timex)
+    anchor = date.timex
+    if date.time_precision != 1 or anchor is None or anchor.begin is None or date.how not in {"dependency",
+                                                                                                "sentence"}:
+        return single
+    sent = mention.sentence
+    text = sent.doc.text
+    found = _linked_days(mention, anchor, timexes) or _numbered_days(anchor, text, sent.start_char) or \
+        _duration_days(mention, anchor, timexes)
+    if found is None:
+        return single
+    days, start, end = found
+    if published is not None:
+        window = published - dt.timedelta(days=timex_rules.BACKGROUND_DAYS)
+        days = [d for d in days if window <= d <= published]
+    days = sorted(set(days))
+    if len(days) < 2 or date.event_date not in days or (days[-1] - days[0]).days >= MAX_DAYS:
+        return single
+    span = Timex(start, end, text[start:end], "DATE", date.event_date.isoformat(), days[0], days[-1], "day")
+    return days, span
+
+
+def _day_timexes(timexes: Sequence[Timex], sent: Span) -> list[Timex]:
+    return [t for t in timexes if sent.start_char <= t.start < sent.end_char and t.begin is not None
+            and t.granularity == "day" and not t.since]
+
+
+def _root(doc_span: Span | None) -> Token | None:
+    return doc_span.root if doc_span is not None else None
+
+
+def _linked_days(mention: Mention, anchor: Timex,
+                 timexes: Sequence[Timex]) -> tuple[list[dt.date], int, int] | None:
+    """Days named next to the anchor and joined to it: "from Monday to Wednesday", "on Monday and Tuesday"."""
+    sent = mention.sentence
+    doc = sent.doc
+    text = doc.text
+    chain = _day_timexes(timexes, sent)
+    if anchor not in chain:
+        return None
+    position = chain.index(anchor)
+    targets = {mention.trigger.i, governor(mention.trigger).i}
+    anchor_root = _root(doc.char_span(anchor.start, anchor.end, alignment_mode="expand"))
+    if anchor_root is not None:
+        targets.add(anchor_root.i)
+
+    def link(first: Timex, second: Timex, new: Timex) -> str:
+        between = text[first.end:second.start]
+        root = _root(doc.char_span(new.start, new.end, alignment_mode="expand"))
+        if root is None or steps_to(root, targets, limit=6) is None:
+            return ""  # the other day belongs to another clause ("and on Tuesday police arrested ...")
+        if between.strip() == "," and _is_weekday(first) != _is_weekday(second):
+            return ""  # "Monday, March 3" names one day twice
+        if _RANGE_LINK.fullmatch(between):
+            kind = "range"
+        elif _AND_LINK.fullmatch(between) and re.search(r"\bbetween\s+$", text[sent.start_char:first.start],
+                                                        re.IGNORECASE):
+            kind = "range"
+        elif _LIST_LINK.fullmatch(between):
+            kind = "list"
+        else:
+            return ""
+        targets.add(root.i)
+        return kind
+
+    lo = hi = position
+    links: list[str] = []
+    while lo > 0 and (kind := link(chain[lo - 1], chain[lo], chain[lo - 1])):
+        lo -= 1
+        links.insert(0, kind)
+    while hi + 1 < len(chain) and (kind := link(chain[hi], chain[hi + 1], chain[hi + 1])):
+        hi += 1
+        links.append(kind)
+    if lo == hi:
+        return None
+    days: list[dt.date] = []
+    previous: dt.date | None = None
+    for i in range(lo, hi + 1):
+        item = chain[i]
+        assert item.begin is not None
+        day = item.begin
+        if previous is not None and day <= previous and _is_weekday(item):
+            # a later weekday of the same report is after the earlier one ("from Sunday to Tuesday")
+            day = previous + dt.timedelta(days=(day.weekday() - previous.weekday()) % 7 or 7)
+        if previous is not None and links[i - lo - 1] == "range":
+            if day <= previous:
+                return None
+            days.extend(previous + dt.timedelta(days=k) for k in range(1, (day - previous).days))
+        days.append(day)
+        previous = day
+    return days, _range_start(text, chain[lo].start, sent.start_char), chain[hi].end
+
+
+def _is_weekday(item: Timex) -> bool:
+    return any(name in item.text.lower() for name in timex_rules.WEEKDAYS)
+
+
+def _range_start(text: str, start: int, floor: int) -> int:
+    """Include a leading "from"/"between" in the evidence of a range."""
+    match = re.search(r"\b(?:from|between)\s+$", text[floor:start], re.IGNORECASE)
+    return floor + match.start() if match else start
+
+
+def _numbered_days(anchor: Timex, text: str, floor: int) -> tuple[list[dt.date], int, int] | None:
+    """Bare day numbers next to a dated day: "between 3 and 5 May", "May 3-5", "on 3, 4 and 6 May"."""
+    day = anchor.begin
+    assert day is not None
+    words = anchor.text.lower().removeprefix("the ").strip()
+    if words[:1].isdigit():
+        before = text[floor:anchor.start]
+        for kind, pattern in _BEFORE_DAY_MONTH:
+            match = pattern.search(before)
+            if match is None:
+                continue
+            numbers = [int(n) for n in re.findall(r"\d{1,2}", match.group(1))]
+            others = [_with_day(day, n) for n in numbers]
+            if any(o is None or o >= day for o in others):
+                return None
+            start = floor + match.start()
+            earlier = [o for o in others if o is not None]
+            if kind == "range":
+                return _fill(earlier[0], day), start, anchor.end
+            return [*earlier, day], start, anchor.end
+        return None
+    after = text[anchor.end:]
+    for kind, pattern in _AFTER_MONTH_DAY:
+        match = pattern.match(after)
+        if match is None:
+            continue
+        numbers = [int(n) for n in re.findall(r"\d{1,2}", match.group(0))]
+        others = [_with_day(day, n) for n in numbers]
+        if any(o is None or o <= day for o in others):
+            return None
+        later = [o for o in others if o is not None]
+        end = anchor.end + match.end()
+        between = re.search(r"\bbetween\s+$", text[floor:anchor.start], re.IGNORECASE)
+        if kind == "range" or (kind == "and" and between and len(later) == 1):
+            return _fill(day, later[-1]), _range_start(text, anchor.start, floor), end
+        return [day, *later], anchor.start, end
+    return None
+
+
+def _with_day(day: dt.date, number: int) -> dt.date | None:
+    try:
+        return day.replace(day=number)
+    except ValueError:
+        return None
+
+
+def _fill(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _duration_days(mention: Mention, anchor: Timex,
+                   timexes: Sequence[Timex]) -> tuple[list[dt.date], int, int] | None:
+    """A counted number of days of a continuing event anchored on a known day: "three days of protests ended on
+    Wednesday" (the days up to it), "began a three-day sit-in on Monday" (the days from it)."""
+    if mention.sub_event_type not in _CONTINUING:
+        return None
+    sent = mention.sentence
+    doc = sent.doc
+    trigger = mention.trigger
+    targets = {trigger.i, governor(trigger).i}
+    assert anchor.begin is not None
+    for item in timexes:
+        if not sent.start_char <= item.start < sent.end_char or item.type != "DURATION":
+            continue
+        match = _DURATION_DAYS.match(item.value)
+        if match is None or not 2 <= int(match.group(1)) <= MAX_DAYS or _OFFSET.match(doc.text[item.end:]):
+            continue  # "two days after the attack" is an offset, not a duration
+        root = _root(doc.char_span(item.start, item.end, alignment_mode="expand"))
+        attached = root is not None and steps_to(root, targets, limit=4) is not None
+        if not attached and not (item.end <= trigger.idx and _DAYS_OF.match(doc.text[item.end:trigger.idx])):
+            continue
+        count = int(match.group(1))
+        if _starts_at(anchor, doc):
+            days = [anchor.begin + dt.timedelta(days=k) for k in range(count)]
+        else:
+            days = [anchor.begin - dt.timedelta(days=k) for k in range(count - 1, -1, -1)]
+        return days, min(item.start, anchor.start), max(item.end, anchor.end)
+    return None
+
+
+def _starts_at(anchor: Timex, doc: Doc) -> bool:
+    """Whether the anchor day is where the reported span begins ("began on Monday")."""
+    span = doc.char_span(anchor.start, anchor.end, alignment_mode="expand")
+    if span is None:
+        return False
+    node = span.root
+    for _ in range(3):
+        if node.head.i == node.i:
+            break
+        node = node.head
+        if node.pos_ in {"VERB", "AUX"}:
+            return node.lemma_.lower() in _START_VERBS
+    return False
+
+
+# --- multi-place reports ---------------------------------------------------------------------------------------
+
+
+def reported_places(mention: Mention, toponyms: Sequence[Toponym],
+                    gazetteer: Gazetteer | None = None) -> list[EventLocation]:
+    """The places a mention reports: its event place and the places listed with it ("in Beni and Butembo")."""
+    location = mention.location
+    assert location is not None
+    chosen = location.toponym
+    if chosen is None or chosen.token_start < 0 or location.how not in {"dependency", "sentence"}:
+        return [location]
+    doc = mention.trigger.doc
+    root = doc[chosen.token_start:chosen.token_end].root
+    if any(t.head.lower_ == "between" for t in (root, *root.conjuncts)):
+        return [location]  # "on the road between A and B" is one place between two towns
+    listed = {t.i for t in root.conjuncts}
+    places = [location]
+    seen = {_place_key(location)}
+    for toponym in toponyms:
+        if toponym is chosen or toponym.token_start < 0:
+            continue
+        if doc[toponym.token_start:toponym.token_end].root.i not in listed:
+            continue
+        coded = _listed_location(toponym, location, gazetteer)
+        if coded is not None and _place_key(coded) not in seen:
+            seen.add(_place_key(coded))
+            places.append(coded)
+    # in the order the text names them: the first place named takes the remainder of a split figure
+    return sorted(places, key=lambda p: p.toponym.start if p.toponym is not None else -1)
+
+
+def _listed_location(toponym: Toponym, like: EventLocation, gazetteer: Gazetteer | None) -> EventLocation | None:
+    """A place listed with the event place, coded like it (a town listed with its region is a containment)."""
+    place = toponym.place
+    chosen = like.toponym.place if like.toponym is not None else None
+    if place is None or chosen is None or place.is_country or not toponym.locative or \
+            place.is_admin != chosen.is_admin:
+        return None
+    if not place.is_admin:
+        return EventLocation(toponym, place, place.name, like.geo_precision, like.how)
+    capital = gazetteer.admin1_capital(place.country_code, place.admin1) if gazetteer is not None else None
+    if capital is None:
+        return None
+    admin2 = place.admin2 if place.feature_code == "ADM2" else ""
+    return EventLocation(toponym, replace(capital, admin1=place.admin1, admin2=admin2), capital.name, 3, like.how)
+
+
+def _place_key(location: EventLocation) -> tuple[str, str, str]:
+    return (location.place.country_code, location.place.admin1, location.location)
+
+
+# --- grouping: one event per actor pair, place and day --------------------------------------------------------
+
+
+def _precedence(sub: str) -> tuple[int, int, int]:
+    """ACLED's order among types that happen together (lower wins): :func:`midan.detect.rank`, except that a
+    demonstration whose participants turned violent is a riot whatever the response, and a battle that changed
+    who holds the place is coded as that change of territory."""
+    key = rank(sub)
+    if sub == "Violent demonstration":
+        top = rank("Excessive force against protesters")
+        return (top[0], top[1] - 1, key[2])
+    if sub in _TERRITORY:
+        return (key[0], key[1] - 1, key[2])
+    return key
+
+
+def _family(sub: str) -> str:
+    """Which mentions can be one event: demonstrations with the response to them, violence among the same
+    sides (looting and destruction included), and otherwise only mentions of the same sub-event type."""
+    event_type = SUB_EVENT_TYPES[sub]
+    if event_type == "Protests" or sub == "Violent demonstration":
+        return "demonstration"
+    if event_type in {"Battles", "Explosions/Remote violence", "Violence against civilians"} or sub in {
+            "Mob violence", "Looting/property destruction"}:
+        return "violence"
+    return sub
+
+
+def _lead_key(unit: _Unit) -> tuple[int, tuple[int, int, int], float, int]:
+    """Sort key of the mention that codes a group (lowest first). Among violence, a bare report of deaths
+    ("several fighters were killed") adds the toll, not a kind of violence, and looting or destruction is part
+    of whatever violent act it came with."""
+    mention = unit.mention
+    sub = mention.sub_event_type
+    tier = 0
+    if _family(sub) == "violence":
+        tier = 2 if sub == "Looting/property destruction" else 1 if mention.cues.keys() <= {"KILL"} else 0
+    return (tier, _precedence(sub), -mention.score, mention.start)
+
 
 @dataclass
 class _Group:
-    mentions: list[Mention] = field(default_factory=list)
+    units: list[_Unit] = field(default_factory=list)
 
     @property
-    def lead(self) -> Mention:
-        return min(self.mentions, key=lambda m: (rank(m.sub_event_type), -m.score))
+    def lead(self) -> _Unit:
+        return min(self.units, key=_lead_key)
+
+    @property
+    def mentions(self) -> list[Mention]:
+        found: list[Mention] = []
+        for unit in self.units:
+            if all(unit.mention is not m for m in found):
+                found.append(unit.mention)
+        return found
+
+    @property
+    def family(self) -> str:
+        return _family(self.lead.mention.sub_event_type)
+
+    @property
+    def sentences(self) -> set[int]:
+        return {u.mention.sentence.start for u in self.units}
 
 
-def _key(mention: Mention) -> tuple[str, ...]:
-    loc = mention.location
-    assert loc is not None and mention.date is not None and mention.actor1 is not None
-    place = (loc.place.country_code, loc.place.admin1, loc.location)
-    day = mention.date.event_date.isoformat()
-    if SUB_EVENT_TYPES[mention.sub_event_type] == "Protests":
-        # a demonstration and the police response to it are one event
-        protesters = mention.actor1.name if mention.actor1.inter == "Protesters" else (
-            mention.actor2.name if mention.actor2 else "")
-        return (*place, day, "protest", protesters)
+def _crowd(mention: Mention) -> str:
+    """The demonstrating crowd of a mention, the same name whether it is called protesters or rioters."""
+    for actor in (mention.actor1, mention.actor2):
+        if actor is not None and actor.inter in _CROWD:
+            return actor.name.replace("Rioters", "Protesters", 1)
+    return ""
+
+
+def _key(unit: _Unit) -> tuple[str, ...]:
+    mention = unit.mention
+    assert mention.actor1 is not None
+    place = _place_key(unit.location)
+    day = unit.date.event_date.isoformat()
+    family = _family(mention.sub_event_type)
+    if family == "demonstration":
+        # a demonstration and the response to it are one event
+        return (*place, day, family, _crowd(mention))
     actor2 = mention.actor2.name if mention.actor2 else ""
-    return (*place, day, *sorted((mention.actor1.name, actor2)))
+    return (*place, day, family, *sorted((mention.actor1.name, actor2)))
+
+
+def _same_side(a: Actor, b: Actor, close: bool) -> bool:
+    """Whether two actor names can stand for the same side: equal, or an unidentified armed group and a named
+    non-state armed actor (also rioters, when both come from the same sentence)."""
+    if a.name == b.name:
+        return True
+    for x, y in ((a, b), (b, a)):
+        if x.name.startswith(_UNIDENTIFIED) and (y.inter in _NON_STATE_ARMED or (close and y.inter == "Rioters")):
+            return True
+    return False
+
+
+def _sides(group: _Group) -> tuple[Actor, Actor | None]:
+    """The group's actor pair: the lead's, with a missing second side taken from a mention that names both."""
+    lead = group.lead.mention
+    assert lead.actor1 is not None
+    first, second = lead.actor1, lead.actor2
+    if second is None:
+        for mention in group.mentions:
+            for x, y in ((mention.actor1, mention.actor2), (mention.actor2, mention.actor1)):
+                if x is not None and y is not None and _same_side(x, first, True) and \
+                        not _same_side(y, first, True):
+                    return first, y
+    return first, second
+
+
+def _compatible(p: tuple[Actor, Actor | None], q: tuple[Actor, Actor | None], close: bool) -> bool:
+    """One side in common and the other sides equal or one of them unknown."""
+    for x, rest_x in ((p[0], p[1]), (p[1], p[0])):
+        for y, rest_y in ((q[0], q[1]), (q[1], q[0])):
+            if x is None or y is None or not _same_side(x, y, close):
+                continue
+            if rest_x is None or rest_y is None or _same_side(rest_x, rest_y, close):
+                return True
+    return False
+
+
+def _arrests_at_demonstration(group: _Group) -> bool:
+    """Arrests by state forces of people who are not an armed group: at a demonstration, its intervention."""
+    lead = group.lead.mention
+    if lead.sub_event_type != "Arrests" or lead.actor1 is None or lead.actor1.inter != "State forces":
+        return False
+    return lead.actor2 is None or lead.actor2.inter in {"Civilians", "Protesters", "Rioters"}
+
+
+def _host(group: _Group, kept: list[_Group]) -> _Group | None:
+    """The stronger group at the same place and day that this group is part of, if there is exactly one."""
+    family = group.family
+    if family == "demonstration" or _arrests_at_demonstration(group):
+        crowd = _crowd(group.lead.mention)
+        candidates = [h for h in kept if h.family == "demonstration" and (
+            not crowd or not _crowd(h.lead.mention) or crowd == _crowd(h.lead.mention))]
+    elif family == "violence":
+        sides = _sides(group)
+        candidates = [h for h in kept if h.family == "violence" and _compatible(
+            sides, _sides(h), bool(group.sentences & h.sentences))]
+    else:
+        return None
+    if len(candidates) > 1:
+        # several events it could belong to: the one of the same kind, else the one reported in the same sentence
+        event_type = SUB_EVENT_TYPES[group.lead.mention.sub_event_type]
+        same_type = [h for h in candidates if SUB_EVENT_TYPES[h.lead.mention.sub_event_type] == event_type]
+        close = [h for h in candidates if group.sentences & h.sentences]
+        candidates = same_type if len(same_type) == 1 else close
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _groups(units: list[_Unit]) -> list[_Group]:
+    by_key: dict[tuple[str, ...], _Group] = {}
+    for unit in units:
+        by_key.setdefault(_key(unit), _Group()).units.append(unit)
+    by_slot: dict[tuple[str, ...], list[_Group]] = {}
+    for key, group in by_key.items():
+        by_slot.setdefault(key[:4], []).append(group)  # place and day
+    result: list[_Group] = []
+    for groups in by_slot.values():
+        # strongest first; a merged group names more actors, so merge again until nothing changes
+        while True:
+            kept: list[_Group] = []
+            for group in sorted(groups, key=lambda g: _lead_key(g.lead)):
+                host = _host(group, kept)
+                if host is None:
+                    kept.append(group)
+                else:
+                    host.units.extend(group.units)
+            if len(kept) == len(groups):
+                break
+            groups = kept
+        result.extend(kept)
+    return result
+
+
+# --- records ---------------------------------------------------------------------------------------------------
 
 
 def event_id(iso3: str, *identity: str) -> str:
@@ -62,37 +593,72 @@ def event_id(iso3: str, *identity: str) -> str:
     return f"{iso3 or 'XXX'}-{digest}"
 
 
-def assemble(article: Article, mentions: list[Mention], version: str, now: int | None = None) -> list[Event]:
-    """Merge the coded mentions of one article into event records."""
-    groups: dict[tuple[str, ...], _Group] = {}
-    for mention in mentions:
-        if mention.rejected or not mention.sub_event_type:
-            continue
-        groups.setdefault(_key(mention), _Group()).mentions.append(mention)
+def assemble(article: Article, mentions: list[Mention], version: str, now: int | None = None, *,
+             timexes: Sequence[Timex] | None = None, toponyms: Sequence[Toponym] | None = None,
+             gazetteer: Gazetteer | None = None) -> list[Event]:
+    """Merge the coded mentions of one article into event records.
+
+    ``timexes`` are the article's time expressions (tagged here when not given) and ``toponyms`` its resolved
+    place names; without toponyms a mention is not spread over the places listed with its own. ``gazetteer``
+    codes listed regions by their capital.
+    """
+    live = [m for m in mentions if m.sub_event_type and not m.rejected]
+    if not live:
+        return []
+    if timexes is None:
+        doc = live[0].trigger.doc
+        timexes = timex_rules.tag(doc.text, article.published, doc)
+    units = [unit for mention in live
+             for unit in _spread(mention, timexes, toponyms, gazetteer, article.published)]
     stamp = int(time.time()) if now is None else now
-    events = [_record(article, group, version, stamp) for group in groups.values()]
-    events.sort(key=lambda e: (e.event_date, e.evidence[0].start if e.evidence else 0))
+    events = [_record(article, group, version, stamp) for group in _groups(units)]
+    events.sort(key=lambda e: (e.event_date, e.evidence[0].start if e.evidence else 0, e.event_id_cnty))
+    _unique_ids(events)
     return events
 
 
+def _unique_ids(events: list[Event]) -> None:
+    """Two records of one article never share an id: a repeated identity is told apart by its trigger."""
+    seen: set[str] = set()
+    for event in events:
+        if event.event_id_cnty in seen:
+            trigger = next((e for e in event.evidence if e.field == "trigger"), None)
+            where = f"{trigger.start}" if trigger else str(len(seen))
+            event.event_id_cnty = event_id(event.event_id_cnty[:3], event.event_id_cnty, where)
+        seen.add(event.event_id_cnty)
+
+
+def _actors(group: _Group, sub: str) -> tuple[str, Actor, Actor | None]:
+    """Sub-event type and actor pair of a group's record."""
+    lead = group.lead.mention
+    assert lead.actor1 is not None
+    if group.family != "demonstration":
+        first, second = _sides(group)
+        return sub, first, second
+    responders = [a for m in [lead, *group.mentions] for a in (m.actor1, m.actor2)
+                  if a is not None and a.inter not in _CROWD | {"Civilians"}]
+    responder = responders[0] if responders else None
+    if sub == "Peaceful protest" and responder is not None and any(
+            m.sub_event_type == "Arrests" for m in group.mentions):
+        sub = "Protest with intervention"  # arrests at a demonstration are an intervention
+        return sub, lead.actor1, responder
+    if sub == "Peaceful protest":
+        return sub, lead.actor1, None
+    if lead.actor2 is None and responder is not None and responder is not lead.actor1:
+        return sub, lead.actor1, responder
+    return sub, lead.actor1, lead.actor2
+
+
 def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
-    lead = group.lead
-    loc, date = lead.location, lead.date
-    assert loc is not None and date is not None and lead.actor1 is not None
+    lead_unit = group.lead
+    lead = lead_unit.mention
+    loc, date = lead_unit.location, lead_unit.date
     place = loc.place
-    sub = lead.sub_event_type
+    sub, actor1, actor2 = _actors(group, lead.sub_event_type)
     event_type = SUB_EVENT_TYPES[sub]
-    actor1, actor2 = lead.actor1, lead.actor2
-    # a protest merged with the police response takes the responders from whichever mention named them
-    if actor2 is None and event_type == "Protests" and sub != "Peaceful protest":
-        actor2 = next((m.actor2 for m in group.mentions if m.actor2 is not None), None)
-    assoc1 = _union(a for m in group.mentions if m.actor1 and actor1 and m.actor1.name == actor1.name
-                    for a in m.assoc1)
+    assoc1 = _union(a for m in group.mentions if m.actor1 and m.actor1.name == actor1.name for a in m.assoc1)
     assoc2 = _union(a for m in group.mentions for a in m.assoc2)
-    fatal = [m.fatalities for m in group.mentions if m.fatalities is not None]
-    best = max((f.best for f in fatal), default=0)
-    low = min((f.low for f in fatal), default=0)
-    high = max((f.high for f in fatal), default=0)
+    best, low, high, split = _fatalities(group)
     inter1 = actor1.inter
     inter2 = actor2.inter if actor2 else ""
     # the crowd of the demonstration itself, not the number of people arrested at it
@@ -103,7 +669,7 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
         tags = f"crowd size={crowd or 'no report'}"
     identity = (place.country, place.admin1, loc.location, date.event_date.isoformat(), sub, actor1.name,
                 actor2.name if actor2 else "")
-    evidence = _evidence(article, group, lead)
+    evidence = _evidence(article, group, lead_unit)
     confidence = lead.score * _LOCATION_TRUST.get(loc.how, 0.75) * _DATE_TRUST.get(date.time_precision, 0.8)
     if date.how == "publication date":
         confidence *= 0.9
@@ -124,7 +690,7 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
         assoc_actor_2="; ".join(assoc2),
         inter2=inter2,
         interaction=interaction(inter1, inter2),
-        civilian_targeting="Civilians targeted" if inter2 == "Civilians" else "",
+        civilian_targeting=civilian_targeting(sub, inter2),
         iso=place.iso,
         region=place.region,
         country=place.country,
@@ -152,15 +718,47 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
         article_ids=[article.id],
         extractor_version=version,
     )
-    event.notes = note(event, date.event_date)
+    event.notes = note(event, date.event_date) + _split_note(lead_unit, split)
     return event
+
+
+def _fatalities(group: _Group) -> tuple[int, int, int, _Unit | None]:
+    """ACLED figure, low and high of a group, and the split unit the figure came from (if it was split).
+
+    Sentences of one event that report deaths report the same deaths ("killing five ... five people died in the
+    fighting"), so the largest figure is kept rather than the sum.
+    """
+    figures = [(f, u) for u in group.units if (f := u.fatalities) is not None]
+    if not figures:
+        return 0, 0, 0, None
+    (best, _, _), source = max(figures, key=lambda item: (item[0][0], -item[1].parts))
+    low = min(f[1] for f, _ in figures)
+    high = max(f[2] for f, _ in figures)
+    found = source.mention.fatalities
+    split = source if source.parts > 1 and found is not None and found.best > 0 else None
+    return best, min(low, best), high, split
+
+
+def _split_note(lead: _Unit, split: _Unit | None) -> str:
+    extra = ""
+    if lead.days:
+        extra += f" One of {len(lead.days)} daily records of a report of {_day_text(lead.days[0])} to " \
+                 f"{_day_text(lead.days[-1])}."
+    if split is not None and split.mention.fatalities is not None:
+        extra += f" {split.mention.fatalities.best} fatalities reported in total; fatalities split across " \
+                 f"{split.parts} events."
+    return extra
+
+
+def _day_text(day: dt.date) -> str:
+    return f"{day.day} {day.strftime('%B %Y')}"
 
 
 def _union(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _evidence(article: Article, group: _Group, lead: Mention) -> list[Evidence]:
+def _evidence(article: Article, group: _Group, lead: _Unit) -> list[Evidence]:
     text = article.text
     found: list[Evidence] = []
 
@@ -170,22 +768,24 @@ def _evidence(article: Article, group: _Group, lead: Mention) -> list[Evidence]:
             if all((e.field, e.start, e.end) != (name, start, end) for e in found):
                 found.append(item)
 
-    for mention in sorted(group.mentions, key=lambda m: m is not lead):
+    mentions = group.mentions
+    lead_mention = lead.mention
+    for mention in sorted(mentions, key=lambda m: m is not lead_mention):
         sent = mention.sentence
         start, end = sent.start_char, sent.end_char
         while end > start and text[end - 1].isspace():
             end -= 1
         add("event", start, end)
         add("trigger", mention.start, mention.end)
-    if lead.actor1 is not None and lead.actor1.start >= 0:
-        add("actor1", lead.actor1.start, lead.actor1.end)
-    if lead.actor2 is not None and lead.actor2.start >= 0:
-        add("actor2", lead.actor2.start, lead.actor2.end)
-    if lead.location is not None and lead.location.toponym is not None:
+    if lead_mention.actor1 is not None and lead_mention.actor1.start >= 0:
+        add("actor1", lead_mention.actor1.start, lead_mention.actor1.end)
+    if lead_mention.actor2 is not None and lead_mention.actor2.start >= 0:
+        add("actor2", lead_mention.actor2.start, lead_mention.actor2.end)
+    if lead.location.toponym is not None:
         add("location", lead.location.toponym.start, lead.location.toponym.end)
-    if lead.date is not None and lead.date.timex is not None:
+    if lead.date.timex is not None:
         add("event_date", lead.date.timex.start, lead.date.timex.end)
-    for mention in group.mentions:
+    for mention in mentions:
         if mention.fatalities is not None and mention.fatalities.start >= 0:
             add("fatalities", mention.fatalities.start, mention.fatalities.end)
         if mention.crowd_span is not None:
