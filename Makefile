@@ -8,7 +8,7 @@ DB     := sqlite:///midan.db
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,16 +30,29 @@ demo: install
 	@echo "demo: events stored in midan.db; exports in demo-output/ (events.csv, events.geojson)"
 
 test: install
-	$(BIN)/ruff check midan tests benchmarks
+	$(BIN)/ruff check midan tests benchmarks scripts
 	@url=$$(bash scripts/postgres.sh); \
 	if [ -z "$$url" ]; then echo "make test: PostgreSQL unavailable; its tests will skip (see message above)"; fi; \
 	MIDAN_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check midan tests benchmarks
+	$(BIN)/ruff check midan tests benchmarks scripts
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+# rebuild the shipped sentence encoder (int8 ONNX of the packaged MiniLM) and the sub-event classifier; needs
+# ../shared/datasets for the PLOVER and CASE 2021 sources (see midan/training.py)
+MODEL_STAMP := $(VENV)/.midan-model-installed
+$(MODEL_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	echo "torch==2.13.0" > $(VENV)/torch-constraint.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/torch-constraint.txt -e ".[test,model]"
+	touch $(MODEL_STAMP)
+
+model: $(MODEL_STAMP)
+	$(BIN)/python scripts/build_encoder.py
+	$(BIN)/python -m midan.training
 
 clean:
 	rm -rf midan.db midan.db-* demo-output .pytest_cache

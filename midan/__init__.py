@@ -14,7 +14,7 @@ from midan.errors import GazetteerError, InputError, MidanError, StoreError
 from midan.schema import Article, Event, Evidence
 
 if TYPE_CHECKING:
-    from midan.detect import Classification, classify
+    from midan.classifier import Classification, classify
     from midan.pipeline import Analysis, Pipeline, extract
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -40,7 +40,7 @@ _LAZY = {
     "Pipeline": "midan.pipeline",
     "extract": "midan.pipeline",
     "Classification": "midan.detect",
-    "classify": "midan.detect",
+    "classify": "midan.classifier",
 }
 
 

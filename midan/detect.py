@@ -743,9 +743,10 @@ class Classification:
     mention: Mention | None = None
 
 
-def classify(texts: Iterable[str], spacy_model: Language | None = None,
-             batch_size: int = 64) -> Iterator[Classification]:
-    """Code each text as one ACLED sub-event type, or as no ACLED event.
+def classify_rules(texts: Iterable[str], spacy_model: Language | None = None,
+                   batch_size: int = 64) -> Iterator[Classification]:
+    """Code each text as one ACLED sub-event type, or as no ACLED event, by the rules alone (the learned
+    :func:`midan.classifier.classify` builds on these verdicts; this is kept to measure what it adds).
 
     The description's main event is its best-scored coded mention (ties go to ACLED's higher-ranked type);
     mentions rejected as non-events (quotes, denials, threats, tallies) do not count.

@@ -134,7 +134,7 @@ def test_pipeline_records_are_complete(analysed):
 
 
 def test_pipeline_stage_names_and_replacement(pipeline):
-    assert pipeline.stage_names == ["detect", "geo", "timex", "actors", "counts", "assemble"]
+    assert pipeline.stage_names == ["detect", "classify", "geo", "timex", "actors", "counts", "assemble"]
     with pytest.raises(KeyError):
         pipeline.replace_stage("nope", lambda analysis: None)
 
