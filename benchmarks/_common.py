@@ -35,7 +35,7 @@ DATASETS = ROOT.parent / "shared" / "datasets"
 BASELINE = BENCHMARKS / "baseline.json"
 RESULTS = BENCHMARKS / "results"
 
-#: benchmarks the accuracy gate runs (each must finish in well under 60 s), with the arguments of ``run``
+#: benchmarks the accuracy gate runs (each must finish in well under GATE_MAX_SECONDS), with the arguments of ``run``
 GATE: dict[str, dict[str, Any]] = {
     "case2021_classify": {},
     "event_location": {},
@@ -43,7 +43,7 @@ GATE: dict[str, dict[str, Any]] = {
     "geo_lgl_gwn": {"limit": 40},
 }
 GATE_TOLERANCE = 0.01
-GATE_MAX_SECONDS = 60.0
+GATE_MAX_SECONDS = 150.0  # the classifier gate refits 5 folds (about 60 s on 2 cores)
 
 Row = tuple[str, Any, Any]
 
