@@ -104,7 +104,8 @@ def sentence_at(offset: int, spans: Sequence[tuple[int, int]]) -> int | None:
     return None
 
 
-def load(limit: int | None = None) -> list[Document]:
+def documents(limit: int | None = None) -> list[Document]:
+    """The first ``limit`` documents with their labels and publication dates (no sentences yet)."""
     folder = dataset("india-police-events")
     dates: dict[str, dt.date] = {}
     metadata = folder / "metadata.jsonl"
@@ -116,15 +117,22 @@ def load(limit: int | None = None) -> list[Document]:
                     dates[str(record["doc_id"])] = dt.date.fromisoformat(str(record["date"])[:10])
                 except (KeyError, ValueError):
                     continue
-    documents: list[Document] = []
+    read: list[Document] = []
     with (folder / "docs.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
-            if limit and len(documents) >= limit:
+            if limit and len(read) >= limit:
                 break
             record = json.loads(line)
             doc_id = str(record["doc_id"])
-            documents.append(Document(doc_id, record["doc_text"], dates.get(doc_id), set(record["doc_labels"])))
-    by_id = {d.id: d for d in documents}
+            read.append(Document(doc_id, record["doc_text"], dates.get(doc_id), set(record["doc_labels"])))
+    return read
+
+
+def load(limit: int | None = None) -> list[Document]:
+    """Documents with their annotated sentences located in the text."""
+    folder = dataset("india-police-events")
+    found = documents(limit)
+    by_id = {d.id: d for d in found}
     rows: dict[str, list[dict[str, Any]]] = {}
     with (folder / "sents.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
@@ -137,7 +145,7 @@ def load(limit: int | None = None) -> list[Document]:
         document = by_id[doc_id]
         spans = sentence_spans(document.text, [r["sent_text"] for r in records])
         document.sentences = [Sentence(s, e, set(r["sent_labels"])) for (s, e), r in zip(spans, records, strict=True)]
-    return documents
+    return found
 
 
 # --- midan's events -> the corpus's labels --------------------------------------------------------------------------

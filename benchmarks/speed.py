@@ -10,8 +10,6 @@ articles. Single process, default batch size.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,34 +17,18 @@ from typing import Any
 if not __package__:  # run as a script: python benchmarks/speed.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import _common
-from benchmarks._common import ROOT, Timer, dataset, figure, machine, peak_rss_mb, per_second
+from benchmarks._common import ROOT, Timer, figure, machine, peak_rss_mb, per_second
 
 COMMAND = "python benchmarks/speed.py"
 DEFAULT_DOCS = 200
 
 
 def india_articles(limit: int) -> list[Any]:
+    from benchmarks.india_police import documents
     from midan.schema import Article
 
-    folder = dataset("india-police-events")
-    dates: dict[str, dt.date] = {}
-    with (folder / "metadata.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            try:
-                dates[str(record["doc_id"])] = dt.date.fromisoformat(str(record["date"])[:10])
-            except (KeyError, ValueError):
-                continue
-    articles = []
-    with (folder / "docs.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            if len(articles) >= limit:
-                break
-            record = json.loads(line)
-            doc_id = str(record["doc_id"])
-            articles.append(Article(id=doc_id, text=record["doc_text"], published=dates.get(doc_id),
-                                    origin=f"india-police-events:{doc_id}"))
-    return articles
+    return [Article(id=d.id, text=d.text, published=d.published, origin=f"india-police-events:{d.id}")
+            for d in documents(limit)]
 
 
 def demo_articles() -> list[Any] | None:
