@@ -16,6 +16,7 @@ of 0.8 means about 80 % of such calls are right.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -126,6 +127,11 @@ _TYPE_INDEX = {name: i for i, name in enumerate(TYPES)}
 _CUE_INDEX = {name: i for i, name in enumerate(CUE_NAMES)}
 
 
+def features(embeddings: np.ndarray, rules: np.ndarray, w_embedding: float, w_rules: float) -> np.ndarray:
+    """The model's input: both blocks side by side, each scaled by its weight."""
+    return np.hstack([embeddings * w_embedding, rules * w_rules]).astype(np.float32)
+
+
 @dataclass
 class Prediction:
     """The classifier's call on one text unit."""
@@ -151,7 +157,7 @@ class Model:
     about: dict[str, Any] = field(default_factory=dict)
 
     def features(self, embeddings: np.ndarray, rules: np.ndarray) -> np.ndarray:
-        return np.hstack([embeddings * self.w_embedding, rules * self.w_rules]).astype(np.float32)
+        return features(embeddings, rules, self.w_embedding, self.w_rules)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         scores = features @ self.coef.T + self.intercept
@@ -171,8 +177,6 @@ class Model:
                 for row, b, c in zip(probs, best, confidence, strict=True)]
 
     def save(self, path: Path) -> None:
-        import json
-
         np.savez_compressed(path, coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
                             calibration_x=self.calibration_x, calibration_y=self.calibration_y,
                             meta=np.array(json.dumps({"labels": list(self.labels), "cue_names": list(self.cue_names),
@@ -181,8 +185,6 @@ class Model:
 
     @classmethod
     def read(cls, path: Path) -> Model:
-        import json
-
         if not path.is_file():
             raise MidanError(f"classifier model missing: {path}; rebuild it with `make model`")
         with np.load(path, allow_pickle=False) as data:

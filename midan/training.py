@@ -125,8 +125,7 @@ def fit(corpus: Corpus, c: float = C, w_rules: float = W_RULES) -> Model:
     from sklearn.linear_model import LogisticRegression
 
     assert corpus.embeddings is not None and corpus.rules is not None
-    empty = Model(LABELS, np.zeros((len(LABELS), 1)), np.zeros(len(LABELS)), classifier.CUE_NAMES, 1.0, w_rules)
-    features = empty.features(corpus.embeddings, corpus.rules)
+    features = classifier.features(corpus.embeddings, corpus.rules, 1.0, w_rules)
     y = np.array([LABELS.index(label) for label in corpus.labels])
     regression = LogisticRegression(C=c, max_iter=5000)
     regression.fit(features, y, sample_weight=np.array([SOURCE_WEIGHTS.get(s, 1.0) for s in corpus.source]))
