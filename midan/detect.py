@@ -65,8 +65,9 @@ _add("LOOT", "loot plunder ransack pillage")
 _add("DESTROY", "torch burn raze demolish vandalise vandalize destroy arson")
 _add("RIOT", "riot rioter rampage molotov stone-pelting")
 _add("MOB", "mob vigilante")
-_add("AGREE", "agreement accord ceasefire truce deal")
-_add("DISRUPT", "defuse")
+# ACLED counts surrenders, prisoner releases and exchanges, talks and treaties as agreements
+_add("AGREE", "agreement accord ceasefire cease-fire truce deal treaty pact armistice surrender")
+_add("DISRUPT", "defuse deactivate")
 _add("CHANGE", "curfew defect recruit merge")
 _add("TRANSFER", "withdraw")
 
@@ -152,6 +153,8 @@ PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": "peace"}, {"LEMMA": {"IN": ["deal", "agreement", "accord"]}}],
         [{"LEMMA": "sign"}, {"OP": "?"}, {"OP": "?"}, {"LEMMA": {"IN": ["agreement", "deal", "accord", "truce"]}}],
         [{"LOWER": "prisoner"}, {"LEMMA": {"IN": ["exchange", "swap"]}}],
+        [{"LOWER": {"IN": ["peace", "ceasefire", "truce"]}}, {"LEMMA": {"IN": ["talk", "negotiation"]}}],
+        [{"LOWER": "in"}, {"LOWER": "exchange"}, {"LOWER": "for"}],
     ],
     "DISRUPT": [
         [{"LEMMA": {"IN": ["seize", "recover", "confiscate", "discover", "find", "uncover"]}}, {"OP": "*"},
@@ -544,9 +547,11 @@ def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) 
         return "Grenade", 0.8, "grenade named"
     if "IED" in cues and not (protest and cues & {"INTERVENE"}):
         return "Remote explosive/landmine/IED", 0.75, "bomb, explosive device or mine named"
-    if "RECAPTURE" in cues or ("CAPTURE" in cues and agent == "state"):
+    # who took the ground decides the type, not the verb: "rebels recaptured the town" is a non-state actor
+    # overtaking territory; an unnamed agent of "recaptured" is most often the state reporting its own advance
+    if cues & {"RECAPTURE", "CAPTURE"} and (agent == "state" or (agent == "" and "RECAPTURE" in cues)):
         return "Government regains territory", 0.75, "state forces retook territory"
-    if "CAPTURE" in cues and agent in {"rebel", "militia", "armed", ""}:
+    if cues & {"RECAPTURE", "CAPTURE"} and agent in {"rebel", "militia", "armed", ""}:
         return "Non-state actor overtakes territory", 0.7, "non-state group took territory"
     if "CLASH" in cues and (agent in armed or patient in armed or not protest):
         if agent in {"protester", "rioter"} or patient in {"protester", "rioter"}:

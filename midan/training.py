@@ -196,7 +196,8 @@ def build(shared: Path, out: Path) -> dict[str, float]:
     right = oof.argmax(axis=1) == np.array([LABELS.index(label) for label in everything.labels])
     ece = expected_calibration_error(model.calibrate(oof.max(axis=1)), right.astype(float))
     model.about = {"sources": {name: everything.source.count(name) for name in sorted(set(everything.source))},
-                   "c": C, "cv_accuracy": round(float(right.mean()), 4), "cv_ece_calibrated": round(ece, 4)}
+                   "c": C, "cv_accuracy": round(float(right.mean()), 4),
+                   "cv_ece_after_isotonic_in_sample": round(ece, 4)}
     model.save(out)
     logger.info("classifier written to %s: %s", out, model.about)
     return model.about
