@@ -25,7 +25,6 @@ label for all of them, so the "+3/+5" figures here do not penalise confusions am
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -44,25 +43,9 @@ COMMAND = "python benchmarks/case2021_classify.py"
 
 def load(limit: int | None = None) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """``(id, snippet, CASE label)`` rows and the CASE label -> ACLED sub-event (or "no event") map."""
-    folder = dataset("case2021-task2")
-    mapping: dict[str, str] = {}
-    with (folder / "case_to_acled_subevent.tsv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            sub = row["acled_sub_event_type"].strip()
-            mapping[row["case_label"].strip()] = NO_EVENT if sub in ("", "(none)") else sub
-    rows: list[tuple[str, str, str]] = []
-    with (folder / "dev.tsv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader)
-        if [h.strip() for h in header[:3]] != ["id", "EventSnippet", "SubType"]:
-            raise ValueError(f"unexpected header {header}")
-        for record in reader:
-            if len(record) < 3:
-                continue
-            rows.append((record[0], record[1], record[2].strip()))
-    unknown = {label for _, _, label in rows} - mapping.keys()
-    if unknown:
-        raise ValueError(f"labels missing from case_to_acled_subevent.tsv: {sorted(unknown)}")
+    from midan.training import read_case2021
+
+    rows, mapping = read_case2021(dataset("case2021-task2"))
     return (rows[:limit] if limit else rows), mapping
 
 

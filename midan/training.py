@@ -102,19 +102,32 @@ def plover(shared: Path) -> Corpus:
     return Corpus(texts, [NO_EVENT] * len(texts), ["plover"] * len(texts))
 
 
+def read_case2021(folder: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """``(id, snippet, CASE label)`` rows of ``dev.tsv`` and the CASE label -> ACLED sub-event map (the 5
+    non-ACLED labels map to "no event"). Shared by training and the benchmark, which also needs the raw labels."""
+    mapping: dict[str, str] = {}
+    with (folder / "case_to_acled_subevent.tsv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            sub = row["acled_sub_event_type"].strip()
+            mapping[row["case_label"].strip()] = sub if sub in LABELS else NO_EVENT
+    rows: list[tuple[str, str, str]] = []
+    with (folder / "dev.tsv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader)
+        if [h.strip() for h in header[:3]] != ["id", "EventSnippet", "SubType"]:
+            raise ValueError(f"{folder / 'dev.tsv'}: unexpected header {header}")
+        rows = [(record[0], record[1], record[2].strip()) for record in reader if len(record) >= 3]
+    unknown = {label for _, _, label in rows} - mapping.keys()
+    if unknown:
+        raise ValueError(f"labels missing from case_to_acled_subevent.tsv: {sorted(unknown)}")
+    return rows, mapping
+
+
 def case2021(shared: Path) -> Corpus:
     """CASE 2021 task 2 snippets with ACLED names (the 5 non-ACLED labels become "no event")."""
-    folder = shared / "datasets" / "case2021-task2"
-    with (folder / "case_to_acled_subevent.tsv").open(encoding="utf-8", newline="") as handle:
-        mapping = {row["case_label"].strip(): row["acled_sub_event_type"].strip()
-                   for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
-    texts, labels = [], []
-    with (folder / "dev.tsv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            sub = mapping[row["SubType"].strip()]
-            texts.append(row["EventSnippet"])
-            labels.append(sub if sub in LABELS else NO_EVENT)
-    return Corpus(texts, labels, ["case2021"] * len(texts))
+    rows, mapping = read_case2021(shared / "datasets" / "case2021-task2")
+    return Corpus([text for _, text, _ in rows], [mapping[label] for _, _, label in rows],
+                  ["case2021"] * len(rows))
 
 
 def fit(corpus: Corpus, c: float = C, w_rules: float = W_RULES) -> Model:
