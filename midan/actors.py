@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
+from midan.nlp import doc_text
 from midan.schema import INTER_CODES, SUB_EVENT_TYPES
 
 if TYPE_CHECKING:
@@ -268,6 +269,8 @@ def arguments(anchor: Token, trigger: Token) -> tuple[Token | None, Token | None
                 patient = next((g for g in child.children if g.dep_ == "pobj"), None)
             elif dep == "prep" and child.lower_ == "by" and agent is None and node.i == trigger.i:
                 agent = next((g for g in child.children if g.dep_ == "pobj"), None)
+    if agent is None:
+        agent = _force_agent(anchor, trigger)
     # a verb folded into its governor ("stormed a camp, killing three") supplies the patient of the killing
     if patient is None or noun_kind(patient) == "":
         for child in anchor.children:
@@ -282,6 +285,35 @@ def arguments(anchor: Token, trigger: Token) -> tuple[Token | None, Token | None
         agent = None
     return (_people_head(agent) if agent is not None else None,
             _people_head(patient) if patient is not None else None)
+
+
+#: nouns naming the use of force whose modifier names who used it ("police firing", "an army operation")
+_FORCE_NOUNS = frozenset({"firing", "fire", "shooting", "gunfire", "action", "operation", "raid", "crackdown",
+                          "encounter", "lathicharge", "lathi-charge", "custody", "attack", "assault", "beating"})
+
+
+def _force_agent(anchor: Token, trigger: Token) -> Token | None:
+    """The state force named in a phrase of force attached to the event: "killed in police firing", "died in
+    police custody", "shot dead in an encounter with the police", "injured by army shooting"."""
+    for node in (trigger, anchor):
+        for prep in node.children:
+            if prep.dep_ not in {"prep", "agent"} or prep.lower_ not in {"in", "during", "by", "after"}:
+                continue
+            for noun in prep.children:
+                if noun.dep_ == "pobj" and noun_kind(noun) == "state" and any(
+                        c.dep_ in {"acl", "compound"} and c.lemma_.lower() in _FORCE_NOUNS | {"fire", "shoot"}
+                        for c in noun.children):
+                    return noun  # "in police firing" parsed as police <- firing
+                if noun.dep_ != "pobj" or noun.lemma_.lower() not in _FORCE_NOUNS:
+                    continue
+                for child in noun.children:
+                    if child.dep_ in {"compound", "amod", "poss", "nmod"} and noun_kind(child) == "state":
+                        return child
+                    if child.dep_ == "prep" and child.lower_ in {"with", "by"}:
+                        force = next((g for g in child.children if g.dep_ == "pobj"), None)
+                        if force is not None and noun_kind(force) == "state":
+                            return force
+    return None
 
 
 # --- countries and periods of government --------------------------------------------------------------------------
@@ -515,7 +547,7 @@ def _span(head: Token) -> tuple[str, int, int]:
         return "", -1, -1
     first, last = min(span, key=lambda t: t.i), max(span, key=lambda t: t.i)
     start, end = first.idx, last.idx + len(last.text)
-    return head.doc.text[start:end], start, end
+    return doc_text(head.doc)[start:end], start, end
 
 
 def name_actor(token: Token | None, kind: str, country: str, demonym: Callable[[str], str | None],

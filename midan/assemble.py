@@ -34,7 +34,7 @@ from midan import timex as timex_rules
 from midan.actors import civilian_targeting
 from midan.detect import Mention, rank
 from midan.geo import EventLocation, Toponym
-from midan.nlp import governor, steps_to
+from midan.nlp import doc_text, governor, steps_to
 from midan.schema import (
     DISORDER_OVERRIDES,
     DISORDER_TYPES,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _LOCATION_TRUST = {"dependency": 1.0, "sentence": 0.92, "previous sentence": 0.85, "paragraph": 0.8,
-                   "dateline": 0.75}
+                   "dateline": 0.75, "article": 0.7}
 _DATE_TRUST = {1: 1.0, 2: 0.9, 3: 0.8}
 
 #: the longest report that is spread over one record per day; longer spans stay one record
@@ -165,7 +165,7 @@ def reported_days(mention: Mention, timexes: Sequence[Timex],
                                                                                                 "sentence"}:
         return single
     sent = mention.sentence
-    text = sent.doc.text
+    text = doc_text(sent.doc)
     found = _linked_days(mention, anchor, timexes) or _numbered_days(anchor, text, sent.start_char) or \
         _duration_days(mention, anchor, timexes)
     if found is None:
@@ -195,7 +195,7 @@ def _linked_days(mention: Mention, anchor: Timex,
     """Days named next to the anchor and joined to it: "from Monday to Wednesday", "on Monday and Tuesday"."""
     sent = mention.sentence
     doc = sent.doc
-    text = doc.text
+    text = doc_text(doc)
     chain = _day_timexes(timexes, sent)
     if anchor not in chain:
         return None
@@ -327,11 +327,11 @@ def _duration_days(mention: Mention, anchor: Timex,
         if not sent.start_char <= item.start < sent.end_char or item.type != "DURATION":
             continue
         match = _DURATION_DAYS.match(item.value)
-        if match is None or not 2 <= int(match.group(1)) <= MAX_DAYS or _OFFSET.match(doc.text[item.end:]):
+        if match is None or not 2 <= int(match.group(1)) <= MAX_DAYS or _OFFSET.match(doc_text(doc)[item.end:]):
             continue  # "two days after the attack" is an offset, not a duration
         root = _root(doc.char_span(item.start, item.end, alignment_mode="expand"))
         attached = root is not None and steps_to(root, targets, limit=4) is not None
-        if not attached and not (item.end <= trigger.idx and _DAYS_OF.match(doc.text[item.end:trigger.idx])):
+        if not attached and not (item.end <= trigger.idx and _DAYS_OF.match(doc_text(doc)[item.end:trigger.idx])):
             continue
         count = int(match.group(1))
         if _starts_at(anchor, doc):
@@ -607,7 +607,7 @@ def assemble(article: Article, mentions: list[Mention], version: str, now: int |
         return []
     if timexes is None:
         doc = live[0].trigger.doc
-        timexes = timex_rules.tag(doc.text, article.published, doc)
+        timexes = timex_rules.tag(doc_text(doc), article.published, doc)
     units = [unit for mention in live
              for unit in _spread(mention, timexes, toponyms, gazetteer, article.published)]
     stamp = int(time.time()) if now is None else now

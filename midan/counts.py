@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from midan import actors as actor_rules
+from midan.nlp import doc_text
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ def number_value(token: Token) -> tuple[int, bool] | None:
 
 def _bound(run: list[Token]) -> str:
     doc = run[0].doc
-    before = doc.text[max(0, run[0].idx - 30):run[0].idx].lower()
+    before = doc_text(doc)[max(0, run[0].idx - 30):run[0].idx].lower()
     for name, pattern in _BOUNDS:
         if pattern.search(before):
             return name
@@ -551,7 +552,7 @@ def fatalities(sentence: Sequence[Token]) -> Fatalities | None:
         best, low, high, cited = _combine(positive)
         if _suicide_bomber_uncounted(sentence, positive):
             best, low, high = best + 1, low + 1, high + 1
-        return Fatalities(best, low, high, cited.noun.doc.text[cited.start:cited.end], cited.start, cited.end)
+        return Fatalities(best, low, high, doc_text(cited.noun.doc)[cited.start:cited.end], cited.start, cited.end)
     if any(t.lemma_.lower() == "nobody" or (t.lower_ == "no" and t.head.lemma_.lower() in {
             "one", "death", "casualty", "fatality", "life", "body"}) for t in sentence):
         return Fatalities(0, 0, 0)
@@ -596,13 +597,13 @@ def _crowd_phrase(run: list[Token]) -> tuple[str, int, int]:
     """The run with the words that qualify it ("about 2,000", "a few hundred"), lower-cased, and its span."""
     doc = run[0].doc
     start, end = run[0].idx, run[-1].idx + len(run[-1].text)
-    before = doc.text[max(0, start - 30):start]
+    before = doc_text(doc)[max(0, start - 30):start]
     match = _CROWD_QUALIFIER.search(before)
     if match is None and run[0].lower_ in {"few", "dozen", "hundred", "thousand", "couple"}:
         match = re.search(r"\ba\s+$", before, re.IGNORECASE)
     if match is not None:
         start -= len(before) - match.start()
-    return doc.text[start:end].lower(), start, end
+    return doc_text(doc)[start:end].lower(), start, end
 
 
 def _quantity(run: list[Token]) -> bool:
@@ -651,6 +652,6 @@ def crowd_size(clause: Sequence[Token]) -> tuple[str, int, int] | None:
             return token.lower_, token.idx, token.idx + len(token.text)
         if token.lower_ == "handful" and any(c.lower_ == "of" for c in token.children):
             start = token.idx - 2 if token.i > 0 and token.nbor(-1).lower_ == "a" else token.idx
-            text = token.doc.text[start:token.idx + len(token.text)]
+            text = doc_text(token.doc)[start:token.idx + len(token.text)]
             return text.lower(), start, token.idx + len(token.text)
     return None

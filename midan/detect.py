@@ -301,11 +301,11 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
         cue = LEMMA_CUES.get(lemma) or LEMMA_CUES.get(token.lower_)
         if lemma == "strike" or token.lower_.startswith("strik") or token.lower_ == "struck":
             cue = _strike_sense(token)
-        elif lemma == "march" and (token.pos_ == "PROPN" or any(
+        elif lemma == "march" and (token.pos_ == "PROPN" or (token.i > 0 and doc[token.i - 1].lower_ == "flag") or any(
                 c.dep_ == "dobj" and (actor_rules.noun_kind(c) or c.lemma_.lower() in {"captive", "hostage",
                                                                                       "prisoner", "detainee"})
                 for c in token.children)):
-            cue = None  # the month, or "marched their captives into the forest"
+            cue = None  # the month, a troops' "flag march", or "marched their captives into the forest"
         elif lemma in {"seize", "capture"}:
             cue = _seize_sense(token)
         elif lemma == "dead" and token.dep_ not in {"acomp", "oprd", "amod", "dobj", "attr", "pobj", "nsubj",
@@ -362,6 +362,8 @@ def _strike_sense(token: Token) -> str | None:
 def _seize_sense(token: Token) -> str | None:
     objects = [c for c in token.children if c.dep_ in {"dobj", "nsubjpass"}]
     for obj in objects:
+        if obj.ent_type_ == "PERSON":
+            return "ABDUCT"  # "Mugombeyi was seized from his home"
         if obj.lemma_.lower() in _PLACE_NOUNS or obj.ent_type_ in {"GPE", "LOC", "FAC"} or obj.pos_ == "PROPN":
             return "CAPTURE"
         if actor_rules.noun_kind(obj) in {"civilian", "protester", "state"}:

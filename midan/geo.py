@@ -4,7 +4,9 @@ Toponyms come from spaCy's entities (GPE, LOC, FAC) and from proper-noun runs th
 English model tags many African and Middle-Eastern towns as NORP or ORG). Each is resolved by a score over its
 gazetteer candidates: population, the article's dominant country, a containment cue ("Kassala, eastern Sudan",
 "X state"), and the country of places already resolved. The event's place is the toponym attached to the event
-word by the dependency parse, else one in the same sentence, else the previous sentence's, else the dateline.
+word by the dependency parse, else one in the same sentence, else the previous sentence's, else the dateline,
+else the article's main place (named more than once); a fallback place must lie in the country the sentence
+names, and a city-state named as a country (Hong Kong, Singapore) is its city.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from midan.detect import quote_spans
 from midan.gazetteer import Gazetteer, Place, admin_key
-from midan.nlp import dateline_end, governor, steps_to
+from midan.nlp import dateline_end, dateline_place, doc_text, governor, steps_to
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +84,15 @@ def _spans(doc: Doc) -> list[Span]:
     for ent in doc.ents:
         if ent.label_ in {"GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"}:
             found[(ent.start, ent.end)] = ent
-    end = dateline_end(doc.text)
-    if end:
-        # "MAIDUGURI, Nigeria —": the dateline's upper-case place name
-        words = [t for t in doc if t.idx < end and t.is_alpha and t.is_upper and len(t) > 2]
+    dateline = dateline_place(doc_text(doc))
+    if dateline is not None:
+        # "MAIDUGURI, Nigeria —", "new delhi: ...": the dateline's place name
+        place = doc.char_span(*dateline, alignment_mode="contract")
+        words = [t for t in place if t.is_alpha and len(t) > 2] if place is not None else []
         if words:
             found.setdefault((words[0].i, words[-1].i + 1) if words[-1].i - words[0].i < 3 else
-                             (words[0].i, words[0].i + 1), doc[words[0].i:words[0].i + 1])
+                             (words[0].i, words[0].i + 1), doc[words[0].i:words[-1].i + 1] if
+                             words[-1].i - words[0].i < 3 else doc[words[0].i:words[0].i + 1])
     covered = {i for s, e in found for i in range(s, e)}
     i = 0
     while i < len(doc):
@@ -182,9 +186,12 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     """Every toponym of the document with its resolution (places the gazetteer does not know are dropped)."""
     candidates: list[tuple[Span, list[Place], Place | None]] = []
     countries: Counter[str] = Counter()
+    lower_cased = _lower_cased(doc)
+    dateline = dateline_place(doc_text(doc))
     for raw in _spans(doc):
         span = _clean(raw)
-        if not span.text or not (span.text[0].isupper() or _lower_cased(doc)) or len(span.text) < 3 \
+        in_dateline = dateline is not None and dateline[0] <= span.start_char < dateline[1]
+        if not span.text or not (span.text[0].isupper() or lower_cased or in_dateline) or len(span.text) < 3 \
                 or span.text.lower() in _CALENDAR or span.text.lower() in _TITLE_WORDS \
                 or any(t.ent_type_ in {"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"} for t in span):
             continue
@@ -272,6 +279,29 @@ def _usable(toponym: Toponym, quotes: list[tuple[int, int]]) -> bool:
     return not any(s <= toponym.start < e for s, e in quotes)
 
 
+def _quoted(toponym: Toponym, quotes: list[tuple[int, int]]) -> bool:
+    return any(s <= toponym.start < e for s, e in quotes)
+
+
+def city_state(country: Place, gazetteer: Gazetteer | None) -> Place | None:
+    """The city that is the whole of a city-state (Hong Kong, Singapore, Macau): a populated place of the same
+    name in that country holding at least half of its people. Named as a country, such a place is a town."""
+    if gazetteer is None or not country.is_country or country.population <= 0:
+        return None
+    for place in gazetteer.lookup(country.name, country.country_code, limit=5):
+        if place.feature_class == "P" and admin_key(place.name) == admin_key(country.name) and \
+                place.population * 2 >= country.population:
+            return place
+    return None
+
+
+def _country_places(in_sentence: list[Toponym], quotes: list[tuple[int, int]]) -> set[str]:
+    """Codes of the countries the sentence names as places ("police in Eswatini arrested ..."): an event
+    placed by a fallback must lie in one of them."""
+    return {t.place.country_code for t in in_sentence if t.place is not None and t.place.is_country
+            and t.locative and not _quoted(t, quotes)}
+
+
 def _code(toponym: Toponym, doc: Doc, gazetteer_capital: Any, how: str) -> EventLocation | None:
     place = toponym.place
     assert place is not None
@@ -318,22 +348,75 @@ def event_location(trigger: Token, toponyms: list[Toponym],
         coded = _code(toponym, doc, capital, "sentence")
         if coded is not None:
             return coded
+    # a city-state named as a country is its city ("police in Hong Kong arrested ...")
+    sentence_toponyms = [t for t in toponyms if sent.start_char <= t.start < sent.end_char]
+    for toponym in sorted(sentence_toponyms, key=lambda t: abs(t.token_start - trigger.i)):
+        city = city_state(toponym.place, gazetteer) if toponym.place is not None and toponym.locative and \
+            not _quoted(toponym, quotes) else None
+        if city is not None:
+            return EventLocation(toponym, city, city.name, 1, "sentence")
+    # the sentence names no town: the story's place, restricted to the country the sentence names (if any)
+    countries = _country_places(sentence_toponyms, quotes)
+
+    def inside(toponym: Toponym) -> bool:
+        return not countries or (toponym.place is not None and toponym.place.country_code in countries)
+
     # earlier sentences, nearest first: the same paragraph, then the paragraphs before it
-    previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, []) and t.start >= dateline_end(
-        doc.text)]
+    text = doc_text(doc)
+    filed = dateline_end(text)
+    previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, []) and t.start >= filed and inside(t)]
     for toponym in reversed(previous):
-        same_paragraph = "\n" not in doc.text[toponym.end:sent.start_char]
+        same_paragraph = "\n" not in text[toponym.end:sent.start_char]
         coded = _code(toponym, doc, capital, "previous sentence" if same_paragraph else "paragraph")
         if coded is not None:
             return coded
     dateline = _dateline(toponyms, doc)
-    if dateline is not None:
-        return _code(dateline, doc, capital, "dateline")
-    return None
+    if dateline is not None and inside(dateline):
+        coded = _code(dateline, doc, capital, "dateline")
+        if coded is not None:
+            return coded
+    # the sentence's own names were not usable (quoted, not locative): the place is taken from the rest
+    dominant = dominant_place([t for t in toponyms if inside(t) and not sent.start_char <= t.start < sent.end_char],
+                              gazetteer)
+    if dominant is None:
+        return None
+    toponym, place = dominant
+    if place is not toponym.place:
+        return EventLocation(toponym, place, place.name, 1, "article")
+    return _code(toponym, doc, capital, "article")
+
+
+def dominant_place(toponyms: list[Toponym], gazetteer: Gazetteer | None = None) -> tuple[Toponym, Place] | None:
+    """The article's main place and its resolution: the town or region it names most often as a place (ties:
+    the one named first), when it is named more than once or is the only place named; a city-state counts
+    however it is named ("Hong Kong police"). An event whose own
+    sentence and the sentences before it name no place happened there."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    first: dict[tuple[str, str, str], tuple[Toponym, Place]] = {}
+    for toponym in toponyms:
+        place = toponym.place
+        if place is None:
+            continue
+        if place.is_country:
+            city = city_state(place, gazetteer)
+            if city is None:
+                continue
+            place = city
+        elif not _usable(toponym, []):
+            continue
+        key = (place.country_code, place.admin1, place.name)
+        counts[key] += 1
+        first.setdefault(key, (toponym, place))
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], -first[k][0].start))
+    if counts[best] < 2 and len(counts) > 1:
+        return None  # several places named once each: none is the article's place
+    return first[best]
 
 
 def _dateline(toponyms: list[Toponym], doc: Doc) -> Toponym | None:
-    end = dateline_end(doc.text)
+    end = dateline_end(doc_text(doc))
     if not end:
         return None
     for toponym in toponyms:

@@ -24,10 +24,26 @@ DATELINE = re.compile(r"^\s*([A-Z][A-Z'’\-. ]{2,40}?)(?:,\s*[A-Z][A-Za-z .]+?)
                       r"\s*(?:\([^)]*\))?\s*[—–-]")
 
 
+#: a colon dateline opening the first or second paragraph (after a headline or a filing line), its place in one
+#: case throughout: "AHMEDABAD: ...", "new delhi: ..." (lower-cased corpora)
+COLON_DATELINE = re.compile(r"^(?:[^\n]{0,200}\n\s*\n)?\s*(?P<place>[A-Z][A-Z'’\-. ]{2,30}|[a-z][a-z'’\-. ]{2,30}):\s")
+
+
 def dateline_end(text: str) -> int:
     """Where the dateline ends (0 when the article has none)."""
-    match = DATELINE.match(text)
+    match = DATELINE.match(text) or COLON_DATELINE.match(text)
     return match.end() if match else 0
+
+
+def dateline_place(text: str) -> tuple[int, int] | None:
+    """Character span of the place a dateline names ("KHARTOUM, Nov. 13 —", "ahmedabad: ..."), if any."""
+    match = DATELINE.match(text)
+    if match:
+        return match.start(1), match.end(1)
+    match = COLON_DATELINE.match(text)
+    if match:
+        return match.start("place"), match.end("place")
+    return None
 
 
 @Language.component("midan_paragraphs")
@@ -57,6 +73,20 @@ def parse(texts: Iterable[str], nlp: Language | None = None, batch_size: int = 1
     """Parse texts in batches; ``doc.text`` equals the input text for every doc."""
     nlp = nlp or load()
     yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+_TEXT_KEY = "midan.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """The document's text, built once: spaCy rebuilds ``Doc.text`` from every token on each access, which
+    makes per-mention lookups quadratic on long articles. Docs are not changed after parsing, so the first
+    result is kept in ``doc.user_data``."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
 
 
 def governor(token: Token) -> Token:

@@ -156,7 +156,7 @@ class Pipeline:
 
     def _timex(self, analysis: Analysis) -> None:
         published = analysis.article.published
-        analysis.timexes = timex.tag(analysis.doc.text, published, analysis.doc)
+        analysis.timexes = timex.tag(nlp.doc_text(analysis.doc), published, analysis.doc)
         for mention in self._live(analysis):
             dated = timex.anchor(mention.trigger, analysis.timexes, published)
             if isinstance(dated, timex.Undated):

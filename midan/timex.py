@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from midan.nlp import dateline_end, governor, steps_to
+from midan.nlp import dateline_end, doc_text, governor, steps_to
 
 logger = logging.getLogger(__name__)
 
@@ -499,7 +499,7 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None) -> EventDa
     doc = trigger.doc
     sent = trigger.sent
     # the dateline's date is the filing date, not the event's
-    filed = dateline_end(doc.text)
+    filed = dateline_end(doc_text(doc))
     candidates = [t for t in timexes if _dated(t) and sent.start_char <= t.start < sent.end_char and t.start >= filed]
     targets = {trigger.i, governor(trigger).i}
     chosen: tuple[Timex, str] | None = None
@@ -516,7 +516,7 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None) -> EventDa
         chosen = (nearest, "sentence")
     if chosen is None:
         # the story goes on: the last date given earlier (same paragraph first, then the ones before)
-        paragraph_start = doc.text.rfind("\n", 0, sent.start_char) + 1
+        paragraph_start = doc_text(doc).rfind("\n", 0, sent.start_char) + 1
         earlier = [t for t in timexes if _dated(t) and filed <= t.start < sent.start_char
                    and not t.since and t.begin is not None and t.granularity in {"day", "time", "week", "weekend"}]
         if earlier:

@@ -342,3 +342,12 @@ def test_actors_disorder_type_of_every_sub_event_type():
         disorder = DISORDER_OVERRIDES.get(sub, DISORDER_TYPES[event_type])
         want = next((d for d, subs in expected.items() if sub in subs), "Strategic developments")
         assert disorder == want, sub
+
+
+@pytest.mark.parametrize("text", [
+    "Five people were killed in police firing in Ahmedabad on Monday.",
+    "Two men were shot dead in an encounter with the police in Ahmedabad on Monday.",
+])
+def test_actors_force_phrase_names_the_police_as_actor1(parse, text):
+    mention = coded_actors(parse, text, "India")
+    assert mention.actor1 is not None and mention.actor1.name.startswith("Police Forces of India")

@@ -155,3 +155,13 @@ def test_detect_explain_names_the_rule(parse):
 )
 def test_detect_quote_spans(text, spans):
     assert [text[s:e] for s, e in detect.quote_spans(text)] == spans
+
+
+def test_detect_a_person_seized_is_abducted(parse):
+    found = coded(parse, "Magombeyi was seized from his Harare home by unidentified men.")
+    assert ("seized", "Abduction/forced disappearance") in found
+
+
+def test_detect_a_flag_march_is_not_a_protest(parse):
+    found = coded(parse, "The army staged flag marches in several areas of the city.")
+    assert not any(sub == "Peaceful protest" for _, sub in found)

@@ -72,3 +72,30 @@ def test_geo_dateline(parse, gazetteer):
 def test_geo_metonymy_is_not_locative(parse, gazetteer):
     doc = parse("Washington said the sanctions would stay.")
     assert not any(t.locative for t in geo.geoparse(doc, gazetteer) if t.text == "Washington")
+
+
+def test_geo_event_without_a_place_takes_the_articles_place(parse, gazetteer):
+    text = ("Activists say the crackdown is widening.\n\nOfficers arrested nine people on Monday.\n\n"
+            "The detainees were taken to a prison in Kisumu, and lawyers in Kisumu asked for their release.")
+    locations, _ = locate(parse, gazetteer, text)
+    assert locations[0] is not None and locations[0].place.name == "Kisumu" and locations[0].how == "article"
+
+
+def test_geo_fallback_place_lies_in_the_country_the_sentence_names(parse, gazetteer):
+    text = "Lawyers met in Nairobi.\n\nPolice in Uganda arrested nine activists on Monday."
+    locations, _ = locate(parse, gazetteer, text)
+    assert locations[-1] is None or locations[-1].place.country_code == "UG"
+
+
+def test_geo_city_state_named_as_a_country_is_its_city(parse, gazetteer):
+    locations, _ = locate(parse, gazetteer, "Police in Singapore arrested nine activists on Monday.")
+    assert locations[0] is not None and locations[0].place.name == "Singapore"
+    assert locations[0].place.feature_class == "P" and locations[0].geo_precision == 1
+
+
+def test_geo_colon_dateline_of_a_lower_cased_article(parse, gazetteer):
+    text = ("This story is from March 10, 2002\n\nahmedabad: two persons were killed in police firing on monday "
+            "as mobs went on the rampage and the curfew continued in the walled city, officials said, while the "
+            "situation remained tense but under control in most places of the state.")
+    toponyms = geo.geoparse(parse(text), gazetteer)
+    assert any(t.text == "ahmedabad" and t.place is not None and t.place.country_code == "IN" for t in toponyms)

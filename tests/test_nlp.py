@@ -26,3 +26,15 @@ def test_nlp_public_api_is_pinned():
                              "InputError", "MidanError", "Pipeline", "StoreError", "__version__", "classify",
                              "extract"]
     assert midan.Pipeline.__name__ == "Pipeline"
+
+
+def test_nlp_colon_dateline_place():
+    text = "This story is from March 10, 2002\n\nahmedabad: two persons were killed."
+    start, end = nlp.dateline_place(text) or (0, 0)
+    assert text[start:end] == "ahmedabad" and nlp.dateline_end(text) == end + 2
+    assert nlp.dateline_place("Police said: two were killed.") is None
+
+
+def test_nlp_doc_text_is_the_text_and_kept(spacy_model):
+    doc = next(nlp.parse(["Protesters marched in Khartoum."], spacy_model))
+    assert nlp.doc_text(doc) == doc.text and doc.user_data["midan.text"] == doc.text
