@@ -49,7 +49,7 @@ from midan.timex import EventDate, Timex
 
 if TYPE_CHECKING:
     from midan.actors import Actor
-    from midan.gazetteer import Gazetteer
+    from midan.gazetteer import Gazetteer, Place
 
 logger = logging.getLogger(__name__)
 
@@ -649,6 +649,18 @@ def _actors(group: _Group, sub: str) -> tuple[str, Actor, Actor | None]:
     return sub, lead.actor1, lead.actor2
 
 
+#: territories ACLED codes as a first-level region of another country: code -> (iso, iso3, country)
+_ACLED_PARENTS = {"HK": (156, "CHN", "China"), "MO": (156, "CHN", "China")}
+
+
+def _acled_country(place: Place) -> tuple[int, str, str, str, str]:
+    """iso, iso3, country, admin1 and admin2 as ACLED writes them: Hong Kong and Macau are regions of China."""
+    parent = _ACLED_PARENTS.get(place.country_code)
+    if parent is None:
+        return place.iso, place.iso3, place.country, place.admin1, place.admin2
+    return *parent, place.country, place.admin1
+
+
 def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
     lead_unit = group.lead
     lead = lead_unit.mention
@@ -667,7 +679,8 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
     tags = ""
     if event_type in {"Protests", "Riots"}:
         tags = f"crowd size={crowd or 'no report'}"
-    identity = (place.country, place.admin1, loc.location, date.event_date.isoformat(), sub, actor1.name,
+    iso, iso3, country, admin1, admin2 = _acled_country(place)
+    identity = (country, admin1, loc.location, date.event_date.isoformat(), sub, actor1.name,
                 actor2.name if actor2 else "")
     evidence = _evidence(article, group, lead_unit)
     confidence = lead.score * _LOCATION_TRUST.get(loc.how, 0.75) * _DATE_TRUST.get(date.time_precision, 0.8)
@@ -676,7 +689,7 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
     if len(group.mentions) > 1:
         confidence = min(1.0, confidence + 0.05)
     event = Event(
-        event_id_cnty=event_id(place.iso3, *identity),
+        event_id_cnty=event_id(iso3, *identity),
         event_date=date.event_date.isoformat(),
         year=date.event_date.year,
         time_precision=date.time_precision,
@@ -691,11 +704,11 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
         inter2=inter2,
         interaction=interaction(inter1, inter2),
         civilian_targeting=civilian_targeting(sub, inter2),
-        iso=place.iso,
+        iso=iso,
         region=place.region,
-        country=place.country,
-        admin1=place.admin1,
-        admin2=place.admin2,
+        country=country,
+        admin1=admin1,
+        admin2=admin2,
         location=loc.location,
         latitude=round(place.latitude, 4),
         longitude=round(place.longitude, 4),

@@ -677,6 +677,12 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
             return f"threat/plan/future: {node.text} ... {trigger.text}"
         if node.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_.lower() in _INTENT_VERBS | _INTENT_NOUNS:
             return f"threat/plan/future: {head.head.text} for {node.text}"
+    if trigger.lemma_.lower() in {"fire", "shoot"} and any(
+            c.dep_ == "prep" and c.lower_ in {"into", "in"} and any(g.lower_ == "air" for g in c.children)
+            for c in trigger.children):
+        return f"not an attack: shots into the air ({trigger.text})"
+    if _is_generic(trigger):
+        return f"background: a general statement ({trigger.text} ... {trigger.head.text})"
     if _is_aggregate(mention, anchor):
         return "aggregate: a tally over a period, not one event"
     for node in path[:3]:
@@ -695,6 +701,18 @@ def _head_chain(token: Token) -> list[Token]:
         node = node.head
         chain.append(node)
     return chain
+
+
+def _is_generic(trigger: Token) -> bool:
+    """A bare noun that is the subject of a description, not of a happening: "Kidnapping for ransom has become a
+    lucrative business", "Protests are common in the north". A determiner, number or possessive ("the attack was
+    deadly", "two raids were ...") makes it a particular event."""
+    head = trigger.head
+    if trigger.pos_ != "NOUN" or trigger.dep_ != "nsubj" or head.lemma_.lower() not in {"be", "become", "remain"}:
+        return False
+    if any(c.dep_ in {"det", "nummod", "poss"} for c in trigger.children):
+        return False
+    return any(c.dep_ in {"attr", "acomp"} for c in head.children)
 
 
 def _is_aggregate(mention: Mention, anchor: Token) -> bool:

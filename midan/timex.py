@@ -57,6 +57,8 @@ class Timex:
     granularity: str = ""
     mod: str = ""
     since: bool = False
+    #: days from the story's previous date ("the following day" = +1), resolved by ``tag`` once all are found
+    shift: int | None = None
 
 
 @dataclass
@@ -288,6 +290,9 @@ def _ago(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
         return Timex(m.start(), m.end(), m.group(0), "DATE", "PAST_REF", granularity="ref")
     days = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650}[unit] * count
     sign = 1 if m["dir"].lower() == "later" else -1
+    if unit == "day" and m["dir"].lower() != "ago":
+        # "two days later": counted from the story's last date, not from the publication day
+        return Timex(m.start(), m.end(), m.group(0), "DATE", "XXXX-XX-XX", granularity="day", shift=sign * days)
     day = dct + dt.timedelta(days=sign * days)
     if unit == "day":
         return _date(m, day)
@@ -299,6 +304,12 @@ def _ago(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
         return Timex(m.start(), m.end(), m.group(0), "DATE", f"{day.year}-{day.month:02d}", first, last, "month")
     return Timex(m.start(), m.end(), m.group(0), "DATE", str(day.year), dt.date(day.year, 1, 1),
                  dt.date(day.year, 12, 31), "year")
+
+
+@rule(r"\b(?:the\s+)?(?:(?P<rel>following|next|previous|preceding)\s+day|day\s+(?P<dir>after|before))\b")
+def _anaphoric_day(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    later = (m["rel"] or m["dir"]).lower() in {"following", "next", "after"}
+    return Timex(m.start(), m.end(), m.group(0), "DATE", "XXXX-XX-XX", granularity="day", shift=1 if later else -1)
 
 
 @rule(r"\b(?:in\s+)?(?P<rel>recent|the (?:past|last))\s+(?P<unit>days|weeks|months|years)\b")
@@ -468,12 +479,29 @@ def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
         if chosen and timex.start < chosen[-1].end:
             continue
         chosen.append(timex)
+    _resolve_shifts(text, chosen)
     # "since 2019" etc.: mark spans opened by "since"
     for timex in chosen:
         before = text[max(timex.start - 7, 0):timex.start].lower()
         if before.rstrip().endswith("since"):
             timex.since = True
     return chosen
+
+
+def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
+    """Date "the following day" and "two days later" from the last day-precise date before them (after the
+    dateline); with no such date the expression says nothing and is dropped."""
+    filed = dateline_end(text)
+    previous: Timex | None = None
+    for timex in list(chosen):
+        if timex.shift is not None:
+            if previous is None or previous.begin is None:
+                chosen.remove(timex)
+                continue
+            day = previous.begin + dt.timedelta(days=timex.shift)
+            timex.value, timex.begin, timex.last = day.isoformat(), day, day
+        if timex.start >= filed and timex.granularity == "day" and timex.begin is not None and not timex.since:
+            previous = timex
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int, str]:
@@ -489,8 +517,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int, str]:
 
 
 def _dated(timex: Timex) -> bool:
-    return timex.type in {"DATE", "TIME"} and (timex.begin is not None or timex.since or timex.granularity in {
-        "year", "season", "quarter", "decade", "ref"})
+    # a clock time ("at about 11 p.m.") gives the hour, not the day: the day comes from the story's last date
+    return timex.granularity != "time" and timex.type in {"DATE", "TIME"} and (
+        timex.begin is not None or timex.since or timex.granularity in {"year", "season", "quarter", "decade", "ref"})
 
 
 def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None) -> EventDate | Undated:
@@ -518,7 +547,7 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None) -> EventDa
         # the story goes on: the last date given earlier (same paragraph first, then the ones before)
         paragraph_start = doc_text(doc).rfind("\n", 0, sent.start_char) + 1
         earlier = [t for t in timexes if _dated(t) and filed <= t.start < sent.start_char
-                   and not t.since and t.begin is not None and t.granularity in {"day", "time", "week", "weekend"}]
+                   and not t.since and t.begin is not None and t.granularity in {"day", "week", "weekend"}]
         if earlier:
             chosen = (earlier[-1], "previous sentence" if earlier[-1].start >= paragraph_start else "paragraph")
     if chosen is None:

@@ -241,3 +241,8 @@ def test_assemble_ids_stay_unique_when_identities_repeat():
     again = [made(10), made(50)]
     _unique_ids(again)
     assert [e.event_id_cnty for e in again] == [first.event_id_cnty, second.event_id_cnty]
+
+
+def test_assemble_hong_kong_is_a_region_of_china(pipeline):
+    (event,) = events_of(pipeline, "Police arrested twelve pro-democracy activists in Hong Kong on Monday.")
+    assert (event.country, event.admin1, event.iso) == ("China", "Hong Kong", 156)

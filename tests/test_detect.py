@@ -165,3 +165,14 @@ def test_detect_a_person_seized_is_abducted(parse):
 def test_detect_a_flag_march_is_not_a_protest(parse):
     found = coded(parse, "The army staged flag marches in several areas of the city.")
     assert not any(sub == "Peaceful protest" for _, sub in found)
+
+
+def test_detect_a_general_statement_is_background(parse):
+    assert any(r.startswith("background: a general statement") for r in rejected(
+        parse, "Kidnapping for ransom has become a lucrative business in northwestern Nigeria."))
+    assert coded(parse, "The kidnapping was carried out by gunmen in Gusau on Monday.")
+
+
+def test_detect_shots_into_the_air_are_not_an_attack(parse):
+    assert any("shots into the air" in r for r in rejected(
+        parse, "The attackers arrived on motorcycles, firing into the air, and marched their captives away."))

@@ -99,3 +99,17 @@ def test_geo_colon_dateline_of_a_lower_cased_article(parse, gazetteer):
             "situation remained tense but under control in most places of the state.")
     toponyms = geo.geoparse(parse(text), gazetteer)
     assert any(t.text == "ahmedabad" and t.place is not None and t.place.country_code == "IN" for t in toponyms)
+
+
+def test_geo_region_that_only_locates_a_town_is_not_the_event_place(parse, gazetteer):
+    doc = parse("Somali army troops recaptured the town of Buulobarde in the Hiiraan region after a day of "
+                "fighting that killed at least seven militants.")
+    toponyms = geo.geoparse(doc, gazetteer)
+    killed = next(t for t in doc if t.text == "killed")
+    assert geo.event_location(killed, toponyms, gazetteer).place.name == "Buulobarde"
+
+
+def test_geo_a_persons_surname_is_not_an_event_place(parse, gazetteer):
+    doc = parse("Assange worked with whistleblower Chelsea Manning to reveal the files. Because of Manning, Assange "
+                "and WikiLeaks, we learned of civilian casualties.")
+    assert not any(t.text == "Manning" and t.locative for t in geo.geoparse(doc, gazetteer))

@@ -38,3 +38,9 @@ def test_nlp_colon_dateline_place():
 def test_nlp_doc_text_is_the_text_and_kept(spacy_model):
     doc = next(nlp.parse(["Protesters marched in Khartoum."], spacy_model))
     assert nlp.doc_text(doc) == doc.text and doc.user_data["midan.text"] == doc.text
+
+
+def test_nlp_dateline_with_a_hyphenated_place():
+    text = "PORT-AU-PRINCE, July 10 — Police and gangs fought."
+    assert text[:nlp.dateline_end(text)] == "PORT-AU-PRINCE, July 10 —"
+    assert nlp.dateline_place(text) == (0, 14)

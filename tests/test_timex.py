@@ -134,3 +134,20 @@ def test_timex_anchor_defaults_to_the_publication_week(parse):
 def test_timex_anchor_ignores_the_dateline_date(parse):
     dated = _anchor(parse, "KHARTOUM, Nov. 4 (Wire) — Students marched on Tuesday.", "marched")
     assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 3)
+
+
+def test_timex_following_day_counts_from_the_story_date(parse):
+    found = values(parse, "Gunmen attacked a village on Monday. The following day, jets struck a camp. Two days "
+                          "later, a mob rioted.")
+    assert found["The following day"] == ("DATE", "2020-11-03")
+    assert found["Two days later"] == ("DATE", "2020-11-05")
+
+
+def test_timex_following_day_without_a_story_date_says_nothing(parse):
+    assert "The next day" not in values(parse, "The next day, a mob rioted.")
+
+
+def test_timex_clock_time_does_not_date_an_event(parse):
+    dated = _anchor(parse, "Gunmen abducted ten villagers on Monday. The attackers arrived at 11 p.m. and "
+                           "torched the houses.", "torched")
+    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 2)
