@@ -193,11 +193,18 @@ def trigger_start(event: Any) -> int:
     return min(starts) if starts else sys.maxsize
 
 
+#: a news story reports its main event in its lead; events coded further down count at LATE_WEIGHT of their
+#: confidence when the main one is chosen (rule and numbers chosen on train.json, not on this dev split)
+LEAD_CHARS = 1500
+LATE_WEIGHT = 0.7
+
+
 def main_event(events: list[Any]) -> Any | None:
-    """Highest confidence; ties go to the earliest trigger in the text."""
+    """Highest confidence, events beyond the lead discounted; ties go to the earliest trigger in the text."""
     if not events:
         return None
-    return min(events, key=lambda e: (-e.confidence, trigger_start(e)))
+    return min(events, key=lambda e: (-e.confidence * (1.0 if trigger_start(e) < LEAD_CHARS else LATE_WEIGHT),
+                                      trigger_start(e)))
 
 
 def predicted_violations(events: list[Any]) -> set[str]:
@@ -252,6 +259,17 @@ class Tally:
         return self.total_right / self.total if self.total else float("nan")
 
 
+def _gold_date(gold: Gold) -> dt.date | None:
+    """The gold day; a missing year is the publication year (or the one before, for a month after it)."""
+    if gold.day is None or gold.month is None or gold.published is None:
+        return None
+    year = gold.year or (gold.published.year if gold.month <= gold.published.month else gold.published.year - 1)
+    try:
+        return dt.date(year, gold.month, gold.day)
+    except ValueError:
+        return None
+
+
 def same_place(ours: str, gold: str, key: Callable[[str], str] = fold) -> bool:
     from rapidfuzz import fuzz
 
@@ -262,6 +280,8 @@ def same_place(ours: str, gold: str, key: Callable[[str], str] = fold) -> bool:
 
 
 def run(limit: int | None = None) -> dict[str, Any]:
+    from midan.timex import BACKGROUND_DAYS
+
     items = load(limit)
     countries = Countries()
     admin_key: Callable[[str], str] = fold
@@ -276,7 +296,7 @@ def run(limit: int | None = None) -> dict[str, Any]:
     fp: dict[str, int] = dict.fromkeys(VIOLATIONS, 0)
     fn: dict[str, int] = dict.fromkeys(VIOLATIONS, 0)
     rows = []
-    with_event = 0
+    with_event = in_window = 0
     for gold, events in zip(items, all_events, strict=True):
         event = main_event(events)
         with_event += event is not None
@@ -315,6 +335,9 @@ def run(limit: int | None = None) -> dict[str, Any]:
         if gold.day is None:
             day.add(False, not day_precise)
         else:
+            gold_day = _gold_date(gold)
+            in_window += gold_day is not None and gold.published is not None and \
+                0 <= (gold.published - gold_day).days <= BACKGROUND_DAYS
             day.add(True, day_precise and date is not None and date.day == gold.day
                     and (gold.month is None or date.month == gold.month)
                     and (gold.year is None or date.year == gold.year))
@@ -351,6 +374,10 @@ def run(limit: int | None = None) -> dict[str, Any]:
                                       0.23),
         "city_accuracy_all": figure(f"city acc., all {n}", city.all_accuracy),
         "day_accuracy_known": figure(f"day acc., gold day known (n={day.known})", day.known_accuracy, 0.14),
+        "day_in_window_known": figure(
+            f"gold days inside the {BACKGROUND_DAYS}-day reporting window (share of the {day.known}; the ceiling "
+            "of day acc. for a coder that leaves background history out)",
+            in_window / day.known if day.known else float("nan")),
         "day_accuracy_all": figure(f"day acc., all {n} (gold None right iff no exact day)", day.all_accuracy),
         "month_accuracy_known": figure(f"month acc., gold month known (n={month.known})", month.known_accuracy),
         "month_accuracy_all": figure(f"month acc., all {n}", month.all_accuracy),
@@ -369,7 +396,8 @@ def run(limit: int | None = None) -> dict[str, Any]:
         "n": n,
         "figures": figures,
         "notes": [
-            "main event = highest-confidence event (ties: earliest trigger); violation types over all events",
+            "main event = highest confidence, beyond the first 1,500 characters at 0.7 of it (ties: earliest "
+            "trigger; rule chosen on train.json); violation types over all events",
             "'known' figures: over articles whose gold value is given; 'all': a gold None/unknown is right only "
             "when midan predicts nothing at that level",
             "month and day must also match the gold year (and month) when the gold gives them",

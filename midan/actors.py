@@ -692,6 +692,8 @@ def _usable(token: Token | None, mention: Mention) -> Token | None:
     head = _people_head(token)
     if head.ent_type_ in {"DATE", "TIME", "MONEY", "PERCENT"}:
         return None
+    if head.i == mention.trigger.i and noun_kind(head) == "":
+        return None  # "shooting continued": the act itself is no actor
     toponym = mention.location.toponym if mention.location is not None else None
     if toponym is not None and toponym.start <= head.idx < toponym.end:
         return None

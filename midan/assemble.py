@@ -538,6 +538,12 @@ def _arrests_at_demonstration(group: _Group) -> bool:
     return lead.actor2 is None or lead.actor2.inter in {"Civilians", "Protesters", "Rioters"}
 
 
+def _unattributed(group: _Group) -> bool:
+    """No mention of the group names an actor in the text (both sides are defaults)."""
+    return all((m.actor1 is None or m.actor1.start < 0) and (m.actor2 is None or m.actor2.start < 0)
+               for m in group.mentions)
+
+
 def _host(group: _Group, kept: list[_Group]) -> _Group | None:
     """The stronger group at the same place and day that this group is part of, if there is exactly one."""
     family = group.family
@@ -547,8 +553,13 @@ def _host(group: _Group, kept: list[_Group]) -> _Group | None:
             not crowd or not _crowd(h.lead.mention) or crowd == _crowd(h.lead.mention))]
     elif family == "violence":
         sides = _sides(group)
-        candidates = [h for h in kept if h.family == "violence" and _compatible(
-            sides, _sides(h), bool(group.sentences & h.sentences))]
+        if _unattributed(group):
+            # "shooting continued until the afternoon": violence with no side named is part of the violent event
+            # reported at the same place and day, when there is one
+            candidates = [h for h in kept if h.family == "violence"]
+        else:
+            candidates = [h for h in kept if h.family == "violence" and _compatible(
+                sides, _sides(h), bool(group.sentences & h.sentences))]
     else:
         return None
     if len(candidates) > 1:
@@ -569,10 +580,11 @@ def _groups(units: list[_Unit]) -> list[_Group]:
         by_slot.setdefault(key[:4], []).append(group)  # place and day
     result: list[_Group] = []
     for groups in by_slot.values():
-        # strongest first; a merged group names more actors, so merge again until nothing changes
+        # strongest first, groups naming no actor last; a merged group names more actors, so merge again until
+        # nothing changes
         while True:
             kept: list[_Group] = []
-            for group in sorted(groups, key=lambda g: _lead_key(g.lead)):
+            for group in sorted(groups, key=lambda g: (_unattributed(g), _lead_key(g.lead))):
                 host = _host(group, kept)
                 if host is None:
                     kept.append(group)

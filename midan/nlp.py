@@ -48,10 +48,16 @@ def dateline_place(text: str) -> tuple[int, int] | None:
 
 @Language.component("midan_paragraphs")
 def mark_paragraphs(doc: Doc) -> Doc:
-    """Start a new sentence after every whitespace token that holds a line break."""
+    """Start a new sentence after every whitespace token that holds a line break, and after the dateline (so that
+    "KHARTOUM, Nov. 13 —" is never parsed as the subject of the first sentence)."""
     for token in doc[:-1]:
         if token.is_space and "\n" in token.text:
             doc[token.i + 1].is_sent_start = True
+    filed = dateline_end(doc.text)
+    if filed:
+        first = next((t for t in doc if t.idx >= filed and not t.is_space), None)
+        if first is not None and first.i > 0:
+            first.is_sent_start = True
     return doc
 
 

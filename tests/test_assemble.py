@@ -246,3 +246,18 @@ def test_assemble_ids_stay_unique_when_identities_repeat():
 def test_assemble_hong_kong_is_a_region_of_china(pipeline):
     (event,) = events_of(pipeline, "Police arrested twelve pro-democracy activists in Hong Kong on Monday.")
     assert (event.country, event.admin1, event.iso) == ("China", "Hong Kong", 156)
+
+
+def test_assemble_violence_naming_no_side_joins_the_event_of_its_place_and_day(pipeline):
+    events = events_of(pipeline, "Police officers and gang members fought for hours in Port-au-Prince on Tuesday, "
+                                 "leaving six gang members dead. Residents said that shooting continued until the "
+                                 "afternoon.")
+    assert [e.sub_event_type for e in events] == ["Armed clash"]
+    assert events[0].actor1.startswith("Police Forces of Haiti")
+
+
+def test_assemble_dateline_is_never_the_first_actor(pipeline):
+    (event,) = events_of(pipeline, "GUSAU, Nigeria — Gunmen abducted 23 villagers from a settlement outside Tsafe "
+                                   "on Monday, residents said.")
+    actor1 = next(ev for ev in event.evidence if ev.field == "actor1")
+    assert actor1.text == "Gunmen" and event.actor1 == "Unidentified Armed Group (Nigeria)"

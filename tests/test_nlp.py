@@ -10,7 +10,8 @@ def test_nlp_text_is_preserved_and_paragraphs_split(spacy_model):
     doc = next(nlp.parse([text], spacy_model))
     assert doc.text == text
     sentences = [s.text.strip() for s in doc.sents]
-    assert "KHARTOUM — Students marched" in sentences
+    # the dateline is a sentence of its own, so the parser never takes it for the first sentence's subject
+    assert sentences[:2] == ["KHARTOUM —", "Students marched"]
     assert any(s.startswith("Police fired") for s in sentences)
 
 
