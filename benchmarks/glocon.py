@@ -15,6 +15,8 @@ in the article, else the latest month-precise one, else the latest day or month 
 year of a nominal date (:data:`NOMINAL_PUBLISHED`), else that nominal date (the text then has no calendar date at
 all, so only weekday arithmetic depends on it). Sentences take their article's date.
 
+Each sentence is also given to ``midan classify`` (the sentence classifier alone, which needs no place or date):
+relevant when its type is a Protests or Riots type.
 Scoring: precision, recall and F1 of the positive class at document and at sentence level, with counts; articles/s.
 GLOCON's "protest events" are contentious politics at large, and positives of this sample include armed attacks
 (rebels killing villagers, attacks on UN posts), so the same figures are also given with Battles, Explosions/Remote
@@ -200,6 +202,7 @@ def missed_reasons(items: list[Item], events: list[list[Any]], rejected: list[li
 
 
 def run(limit: int | None = None) -> dict[str, Any]:
+    from midan.classifier import classify
     from midan.pipeline import Pipeline
 
     documents, sentences, how = load(limit)
@@ -207,12 +210,15 @@ def run(limit: int | None = None) -> dict[str, Any]:
         pipeline = Pipeline()
     doc_events, doc_rejected, doc_seconds, doc_skipped = analyse(documents, pipeline)
     sent_events, sent_rejected, sent_seconds, sent_skipped = analyse(sentences, pipeline)
+    with Timer() as classifying:
+        classified = list(classify(s.text for s in sentences))
     doc_pred = [relevant(e) for e in doc_events]
     sent_pred = [relevant(e) for e in sent_events]
     doc_gold = [d.label for d in documents]
     sent_gold = [s.label for s in sentences]
     doc_scores = binary_scores(doc_gold, doc_pred)
     sent_scores = binary_scores(sent_gold, sent_pred)
+    sent_classified = binary_scores(sent_gold, [c.event_type in RELEVANT_EVENT_TYPES for c in classified])
     doc_broad = binary_scores(doc_gold, [relevant(e, CONTENTIOUS_EVENT_TYPES) for e in doc_events])
     sent_broad = binary_scores(sent_gold, [relevant(e, CONTENTIOUS_EVENT_TYPES) for e in sent_events])
     types_on = {
@@ -236,6 +242,9 @@ def run(limit: int | None = None) -> dict[str, Any]:
                               f"predicted {sent_scores['predicted']})", sent_scores["f1"], gate=True),
         "sentence_precision": figure("sentence precision", sent_scores["precision"]),
         "sentence_recall": figure("sentence recall", sent_scores["recall"]),
+        "sentence_f1_classify": figure(
+            f"sentence F1, `midan classify` type (P {sent_classified['precision']:.2f}, "
+            f"R {sent_classified['recall']:.2f}; no place or date needed)", sent_classified["f1"]),
         "doc_f1_contentious": figure(f"document F1 with political violence (P {doc_broad['precision']:.2f}, "
                                      f"R {doc_broad['recall']:.2f})", doc_broad["f1"]),
         "sentence_f1_contentious": figure(f"sentence F1 with political violence (P {sent_broad['precision']:.2f}, "
@@ -244,6 +253,8 @@ def run(limit: int | None = None) -> dict[str, Any]:
                                       digits=2),
         "sentences_per_second": figure("sentences/s (pipeline loaded)", per_second(len(sentences), sent_seconds),
                                        digits=1),
+        "sentences_per_second_classify": figure("sentences/s (`midan classify`)",
+                                                per_second(len(sentences), classifying.seconds), digits=1),
         "pipeline_load_seconds": figure("pipeline load s (excluded)", loading.seconds, digits=2),
     }
     return {
@@ -266,6 +277,7 @@ def run(limit: int | None = None) -> dict[str, Any]:
         "details": {
             "documents": doc_scores,
             "sentences": sent_scores,
+            "sentences_classify": sent_classified,
             "documents_contentious": doc_broad,
             "sentences_contentious": sent_broad,
             "documents_label2_positive": binary_scores(doc_gold, doc_pred, unclear_as=True),

@@ -87,8 +87,10 @@ HEADLINES: dict[str, dict[str, str | None]] = {
         "sentence_f1": None,
         "sentence_precision": None,
         "sentence_recall": None,
+        "sentence_f1_classify": None,
         "doc_f1_contentious": None,
         "articles_per_second": None,
+        "sentences_per_second_classify": None,
     },
     "wikievents": {
         "test_head_f1": "0.646 BART-Gen (gold triggers, all roles; loose)",
