@@ -2,11 +2,13 @@
 
 Data: ``hrds-attack/dev.json`` (100 news articles, one crowd-annotated main event each, ``merged_sample``).
 Each article's ``<p>`` paragraphs (tags stripped, HTML unescaped, joined by blank lines) go through the full
-``Pipeline`` with the publication date. midan's *main event* is its highest-confidence event (ties: the earliest
-trigger in the text). Violation types are compared over the union of the article's events with the mapping
-killing = an event with fatalities > 0; arbitrary detention = Arrests or Abduction/forced disappearance;
-kidnapping, enforced disappearance = Abduction/forced disappearance; torture = Attack ("other" and "unknown"
-are not scored).
+``Pipeline`` with the publication date. midan's *main event* is its highest-confidence event, events beyond the
+article's first 1,500 characters counting at 0.7 of their confidence (ties: the earliest trigger in the text).
+Violation types are compared over the union of the article's events with the mapping killing = an event with
+fatalities > 0; arbitrary detention = Arrests, or an Abduction/forced disappearance by state forces (which is also
+an enforced disappearance); kidnapping = an Abduction/forced disappearance by anyone else; torture = Attack
+("other" and "unknown" are not scored). The main-event rule and the split of abductions were chosen on
+``train.json``, not on this split.
 
 Gold "None"/"unknown" values: every accuracy is reported twice, (a) over the articles whose gold value is known,
 (b) over all articles, where an unknown gold value is right only if midan predicts nothing at that level
@@ -40,13 +42,15 @@ COMMAND = "python benchmarks/hrds_attack.py"
 MISSING = {"", "none", "null", "nan", "unknown", "n/a", "n//a", "na", "not mentioned", "insufficient information"}
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 VIOLATIONS = ("killing", "arbitrary detention", "kidnapping", "enforced disappearance", "torture")
-#: gold violation type -> ACLED sub-event types that count as predicting it (killing: fatalities > 0 instead)
+#: ACLED sub-event type -> the gold violation types it predicts (killing: fatalities > 0 instead). An abduction is
+#: split by its perpetrator, as the violations are defined: by state forces it is an enforced disappearance and an
+#: arbitrary detention, by anyone else a kidnapping (the split was chosen on train.json: micro F1 0.473 -> 0.489)
 VIOLATION_SUBTYPES: dict[str, set[str]] = {
-    "arbitrary detention": {"Arrests", "Abduction/forced disappearance"},
-    "kidnapping": {"Abduction/forced disappearance"},
-    "enforced disappearance": {"Abduction/forced disappearance"},
-    "torture": {"Attack"},
+    "Arrests": {"arbitrary detention"},
+    "Attack": {"torture"},
 }
+STATE_ABDUCTION = {"enforced disappearance", "arbitrary detention"}
+OTHER_ABDUCTION = {"kidnapping"}
 #: country names the gazetteer does not know (sub-national or short forms used by the annotators)
 COUNTRY_ALIASES = {"bosnia": "BA", "scotland": "GB", "england": "GB", "wales": "GB", "northern ireland": "GB",
                    "great britain": "GB", "britain": "GB", "uk": "GB", "u s": "US", "u s a": "US"}
@@ -212,9 +216,9 @@ def predicted_violations(events: list[Any]) -> set[str]:
     for event in events:
         if event.fatalities > 0:
             found.add("killing")
-        for label, subtypes in VIOLATION_SUBTYPES.items():
-            if event.sub_event_type in subtypes:
-                found.add(label)
+        found |= VIOLATION_SUBTYPES.get(event.sub_event_type, set())
+        if event.sub_event_type == "Abduction/forced disappearance":
+            found |= STATE_ABDUCTION if event.inter1 == "State forces" else OTHER_ABDUCTION
     return found
 
 
