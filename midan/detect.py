@@ -681,6 +681,11 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
             c.dep_ == "prep" and c.lower_ in {"into", "in"} and any(g.lower_ == "air" for g in c.children)
             for c in trigger.children):
         return f"not an attack: shots into the air ({trigger.text})"
+    if trigger.tag_ in {"VBZ", "VBP"} and trigger.dep_ in {"relcl", "acl"} and not any(
+            c.dep_ in {"aux", "auxpass"} for c in trigger.children):
+        return f"background: a habitual description ({trigger.head.text} that {trigger.text})"
+    if trigger.pos_ == "NOUN" and trigger.dep_ == "pobj" and trigger.head.lower_ == "as":
+        return f"not an event: a role (as {trigger.text})"
     if _is_generic(trigger):
         return f"background: a general statement ({trigger.text} ... {trigger.head.text})"
     if _is_aggregate(mention, anchor):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -33,6 +33,8 @@ _ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "distric
                           "prefecture", "division", "oblast", "territory"})
 _NOT_EVENT_PLACE = frozenset({"bear", "native", "hometown", "home", "originate", "hail", "base", "headquarter",
                               "capital", "embassy", "citizen", "national", "ambassador"})
+_TAKE_VERBS = frozenset({"capture", "recapture", "retake", "regain", "liberate", "reclaim", "overrun", "occupy",
+                         "seize", "take"})
 _SPEECH = frozenset({"say", "announce", "state", "claim", "deny", "tell", "report", "warn", "accuse", "condemn",
                      "urge", "call", "demand", "insist", "add", "respond", "reply"})
 _CALENDAR = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -337,6 +339,22 @@ def _code(toponym: Toponym, doc: Doc, gazetteer_capital: Any, how: str) -> Event
     return EventLocation(toponym, place, location, precision, how)
 
 
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                         "north-east", "north-west", "south-east", "south-west"})
+_DISTANCES = frozenset({"km", "kilometres", "kilometers", "miles", "mi", "kilometre", "kilometer", "mile"})
+
+
+def _reference_point(toponym: Toponym, doc: Doc) -> bool:
+    """Whether the place is only measured from: "about 35 kilometres southeast of Maiduguri"."""
+    before = [t.lower_ for t in doc[max(toponym.token_start - 3, 0):toponym.token_start]]
+    return len(before) == 3 and before[2] == "of" and before[1] in _DIRECTIONS and before[0] in _DISTANCES
+
+
+def _chain(token: Token) -> set[int]:
+    """The token and its ancestors (indices)."""
+    return {token.i} | {a.i for a in token.ancestors}
+
+
 def _qualifies(toponym: Toponym, others: list[Toponym], doc: Doc) -> bool:
     """Whether the place only says where another place named with it lies: Hiiraan in "the town of Buulobarde
     in the Hiiraan region" (an "in" phrase hanging on the other place, or on the noun it names: "town of")."""
@@ -364,15 +382,33 @@ def _qualifies(toponym: Toponym, others: list[Toponym], doc: Doc) -> bool:
     return False
 
 
-def event_location(trigger: Token, toponyms: list[Toponym],
-                   gazetteer: Gazetteer | None = None) -> EventLocation | None:
-    """The place where the event of ``trigger`` happened, or None (country-only events are not recorded)."""
+def event_location(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None = None,
+                   story: EventLocation | None = None) -> EventLocation | None:
+    """The place where the event of ``trigger`` happened, or None (country-only events are not recorded).
+
+    ``story`` is the place of the last event coded before this sentence: a sentence that names no place of its own
+    goes on with that story ("...overran a base in Marte. Four soldiers were killed."), not with the last town
+    merely named ("forcing soldiers to flee towards Dikwa")."""
     doc = trigger.doc
     sent = trigger.sent
     quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
     capital = gazetteer.admin1_capital if gazetteer is not None else None
     in_sentence = [t for t in toponyms if sent.start_char <= t.start < sent.end_char and _usable(t, quotes)]
     in_sentence = [t for t in in_sentence if not _qualifies(t, in_sentence, doc)]
+    if story is not None:
+        # "35 kilometres southeast of Maiduguri" only measures from a town: the story's place stands
+        points = {doc[t.token_start:t.token_end].root.i for t in in_sentence if _reference_point(t, doc)}
+        in_sentence = [t for t in in_sentence if not points & _chain(doc[t.token_start:t.token_end].root)]
+    # the ground taken is where a capture happened: "troops recaptured Marte" (an object, not after "in")
+    if trigger.lemma_.lower() in _TAKE_VERBS:
+        for toponym in toponyms:
+            place = toponym.place
+            root = doc[toponym.token_start:toponym.token_end].root
+            if place is not None and not place.is_country and root.dep_ == "dobj" and root.head.i == trigger.i \
+                    and not _quoted(toponym, quotes):
+                coded = _code(toponym, doc, capital, "dependency")
+                if coded is not None:
+                    return coded
     attached = []
     targets = {trigger.i, governor(trigger).i}
     for toponym in in_sentence:
@@ -405,6 +441,10 @@ def event_location(trigger: Token, toponyms: list[Toponym],
     # earlier sentences, nearest first: the same paragraph, then the paragraphs before it
     text = doc_text(doc)
     filed = dateline_end(text)
+    if story is not None and story.toponym is not None and story.toponym.end <= sent.start_char and \
+            inside(story.toponym):
+        same_paragraph = "\n" not in text[story.toponym.end:sent.start_char]
+        return replace(story, how="previous sentence" if same_paragraph else "paragraph")
     previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, []) and t.start >= filed and inside(t)]
     for toponym in reversed(previous):
         same_paragraph = "\n" not in text[toponym.end:sent.start_char]

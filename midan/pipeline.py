@@ -116,6 +116,10 @@ class Pipeline:
 
     def _detect(self, analysis: Analysis) -> None:
         analysis.mentions = detect.mentions(analysis.doc)
+        end = headline_end(analysis.article)
+        for mention in analysis.mentions:
+            if mention.start < end and mention.sub_event_type and not mention.rejected:
+                mention.rejected = "headline: it sums up the story, whose events are coded from its body"
 
     def _classify(self, analysis: Analysis) -> None:
         """The learned classifier's verdict on each sentence with a coded mention: it may retype the sentence's
@@ -147,12 +151,19 @@ class Pipeline:
 
     def _geo(self, analysis: Analysis) -> None:
         analysis.toponyms = geo.geoparse(analysis.doc, self.gazetteer)
-        for mention in self._live(analysis):
-            location = geo.event_location(mention.trigger, analysis.toponyms, self.gazetteer)
+        story: geo.EventLocation | None = None  # the place of the last event of an earlier sentence
+        sentence_story: tuple[int, geo.EventLocation | None] = (-1, None)
+        for mention in sorted(self._live(analysis), key=lambda m: m.start):
+            start = mention.sentence.start
+            if start != sentence_story[0]:
+                story = sentence_story[1] or story
+                sentence_story = (start, None)
+            location = geo.event_location(mention.trigger, analysis.toponyms, self.gazetteer, story)
             if location is None:
                 mention.rejected = "no event place: no town or region is attached to the event"
             else:
                 mention.location = location
+                sentence_story = (start, sentence_story[1] or location)
 
     def _timex(self, analysis: Analysis) -> None:
         published = analysis.article.published
@@ -185,6 +196,17 @@ class Pipeline:
         events = assemble.assemble(analysis.article, analysis.mentions, self.version, timexes=analysis.timexes,
                                    toponyms=analysis.toponyms, gazetteer=self.gazetteer)
         analysis.events = [e for e in events if e.confidence >= self.min_confidence]
+
+
+def headline_end(article: Article) -> int:
+    """Where the headline ends when the text opens with it as a paragraph of its own (0 otherwise)."""
+    title = " ".join(article.title.split())
+    text = article.text
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    if not title or end < 0 or " ".join(text[start:end].split()) != title or not text[end:].strip():
+        return 0
+    return end
 
 
 def extract(articles: Iterable[Article], pipeline: Pipeline | None = None, batch_size: int = 16) -> Iterator[Event]:

@@ -261,3 +261,16 @@ def test_assemble_dateline_is_never_the_first_actor(pipeline):
                                    "on Monday, residents said.")
     actor1 = next(ev for ev in event.evidence if ev.field == "actor1")
     assert actor1.text == "Gunmen" and event.actor1 == "Unidentified Armed Group (Nigeria)"
+
+
+def test_assemble_headline_is_not_coded_apart_from_the_body(pipeline):
+    title = "Army retakes Marte base"
+    text = f"{title}\n\nOn Tuesday, troops backed by air force jets recaptured Marte, an army spokesman said."
+    events = pipeline(Article(id="t", text=text, title=title, published=dt.date(2025, 3, 12))).events
+    assert [(e.sub_event_type, e.location) for e in events] == [("Government regains territory", "Marte")]
+
+
+def test_assemble_a_sentence_without_a_place_goes_on_with_the_story(pipeline):
+    events = events_of(pipeline, "Fighters overran a military base in Marte on Sunday, forcing soldiers to flee "
+                                 "towards the neighbouring town of Dikwa. At least four soldiers were killed.")
+    assert {e.location for e in events} == {"Marte"}

@@ -176,3 +176,10 @@ def test_detect_a_general_statement_is_background(parse):
 def test_detect_shots_into_the_air_are_not_an_attack(parse):
     assert any("shots into the air" in r for r in rejected(
         parse, "The attackers arrived on motorcycles, firing into the air, and marched their captives away."))
+
+
+def test_detect_a_habitual_description_and_a_role_are_not_events(parse):
+    found = rejected(parse, "Bukar, a member of a militia that fights alongside the army, said Boko Haram has used "
+                            "women as suicide bombers.")
+    assert any(r.startswith("background: a habitual description") for r in found)
+    assert any(r.startswith("not an event: a role") for r in found)
