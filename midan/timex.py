@@ -479,12 +479,12 @@ def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
         if chosen and timex.start < chosen[-1].end:
             continue
         chosen.append(timex)
-    _resolve_shifts(text, chosen)
-    # "since 2019" etc.: mark spans opened by "since"
+    # "since 2019" etc.: mark spans opened by "since" (before shifts are resolved: such a span dates no story)
     for timex in chosen:
         before = text[max(timex.start - 7, 0):timex.start].lower()
         if before.rstrip().endswith("since"):
             timex.since = True
+    _resolve_shifts(text, chosen)
     return chosen
 
 

@@ -151,3 +151,8 @@ def test_timex_clock_time_does_not_date_an_event(parse):
     dated = _anchor(parse, "Gunmen abducted ten villagers on Monday. The attackers arrived at 11 p.m. and "
                            "torched the houses.", "torched")
     assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 2)
+
+
+def test_timex_following_day_does_not_count_from_a_since_span(parse):
+    assert "The following day" not in values(parse, "Fighting has raged since November 1. The following day, a "
+                                                    "mob rioted.")
