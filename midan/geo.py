@@ -402,6 +402,8 @@ def event_location(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer
     # the ground taken is where a capture happened: "troops recaptured Marte" (an object, not after "in")
     if trigger.lemma_.lower() in _TAKE_VERBS:
         for toponym in toponyms:
+            if not sent.start_char <= toponym.start < sent.end_char:
+                continue
             place = toponym.place
             root = doc[toponym.token_start:toponym.token_end].root
             if place is not None and not place.is_country and root.dep_ == "dobj" and root.head.i == trigger.i \

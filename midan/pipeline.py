@@ -15,6 +15,7 @@ One bad article does not stop a batch: the error is logged with the article's or
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -151,19 +152,18 @@ class Pipeline:
 
     def _geo(self, analysis: Analysis) -> None:
         analysis.toponyms = geo.geoparse(analysis.doc, self.gazetteer)
-        story: geo.EventLocation | None = None  # the place of the last event of an earlier sentence
-        sentence_story: tuple[int, geo.EventLocation | None] = (-1, None)
-        for mention in sorted(self._live(analysis), key=lambda m: m.start):
-            start = mention.sentence.start
-            if start != sentence_story[0]:
-                story = sentence_story[1] or story
-                sentence_story = (start, None)
-            location = geo.event_location(mention.trigger, analysis.toponyms, self.gazetteer, story)
-            if location is None:
-                mention.rejected = "no event place: no town or region is attached to the event"
-            else:
-                mention.location = location
-                sentence_story = (start, sentence_story[1] or location)
+        story: geo.EventLocation | None = None  # the place of the first event of the last sentence that had one
+        mentions = sorted(self._live(analysis), key=lambda m: m.start)
+        for _, in_sentence in itertools.groupby(mentions, key=lambda m: m.sentence.start):
+            placed = []
+            for mention in in_sentence:
+                location = geo.event_location(mention.trigger, analysis.toponyms, self.gazetteer, story)
+                if location is None:
+                    mention.rejected = "no event place: no town or region is attached to the event"
+                else:
+                    mention.location = location
+                    placed.append(location)
+            story = placed[0] if placed else story
 
     def _timex(self, analysis: Analysis) -> None:
         published = analysis.article.published
