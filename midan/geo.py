@@ -405,7 +405,9 @@ _KIND_NOUNS = _PLACE_NOUNS | frozenset({
     "settlement", "settlements", "villages", "towns", "cities", "districts", "provinces", "base", "outpost",
     "airport", "crossing", "junction", "plant", "hospital", "school", "market", "square", "street", "road",
     "island", "border", "sector", "zone", "valley", "mountains", "region", "prefecture", "oblast", "department",
-    "municipality", "locality", "hamlet", "township", "enclave", "stronghold", "city"})
+    "municipality", "locality", "hamlet", "township", "enclave", "stronghold", "city",
+    # parts of a place, which stand for it: "on the outskirts of Karachi", "in the vicinity of Kobane"
+    "vicinity", "edge", "centre", "center", "heart", "environs", "periphery"})
 #: prepositions that place what they govern ("in", "near", "outside", "across" ...); "from" and "of" need more
 _AT = _LOCATIVE_PREPS - {"of", "to", "from", "between", "towards", "toward"}
 #: prepositions of origin or goal: they place the event only when they hang on the event word itself
@@ -453,8 +455,8 @@ def _name_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
                                                                                   doc[start].like_num)):
         start += 1
     while end > start and (doc[end - 1].lower_ in {"'s", "’s", "'", "’"} or doc[end - 1].is_punct or
-                           (doc[end - 1].is_lower and doc[end - 1].lower_ not in _PARTICLES)):
-        end -= 1
+                           doc[end - 1].is_lower):
+        end -= 1  # a particle joins words: it never ends a name ("Route 58 at ...")
     while end - start > 1 and doc[end - 1].lower_ in _ADMIN_WORDS:
         end -= 1  # "Hongze County", "Ghazni Province": the unit's name
     return start, end
@@ -470,7 +472,9 @@ def _kind_noun_of(span: Span) -> bool:
     node = root
     while node.dep_ in {"conj", "appos"} and node.head.i != node.i:
         node = node.head
-    return node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _KIND_NOUNS
+    noun = node.head.head
+    return node.dep_ == "pobj" and node.head.lower_ == "of" and (noun.lemma_.lower() in _KIND_NOUNS or
+                                                                 noun.lower_ in _KIND_NOUNS)
 
 
 def _place_like(span: Span) -> bool:
@@ -521,9 +525,9 @@ def _nationality(span: Span) -> bool:
         root.head.lemma_.lower() not in _KIND_NOUNS
 
 
-def _acronym(span: Span) -> bool:
+def _acronym(span: Span, label: str) -> bool:
     """"SDF", "YPG": an organisation's initials, not a place (GeoNames knows some as towns)."""
-    return len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and span.label_ not in {"GPE", "LOC"}
+    return len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and label not in {"GPE", "LOC"}
 
 
 def sentence_places(sent: Span, toponyms: list[Toponym]) -> list[Toponym]:
@@ -544,8 +548,11 @@ def sentence_places(sent: Span, toponyms: list[Toponym]) -> list[Toponym]:
     for toponym in toponyms:
         if not sent.start_char <= toponym.start < sent.end_char or toponym.token_start < 0:
             continue
-        span = doc[toponym.token_start:toponym.token_end]
-        if _demonym(toponym) or _acronym(span) or span.text.lower().removeprefix("the ") in _NOT_PLACES or (
+        # judged on the whole name ("Mazar" is the start of the object "Mazar-e-Sharif")
+        span = doc[slice(*_name_bounds(doc, toponym.token_start, toponym.token_end))] or \
+            doc[toponym.token_start:toponym.token_end]
+        if _demonym(toponym) or _acronym(span, toponym.label) or \
+                span.text.lower().removeprefix("the ") in _NOT_PLACES or (
                 toponym.label not in {"GPE", "LOC", "FAC"} and not (toponym.locative or _place_like(span)
                                                                     or _modifies_thing(span) or _ground(span))) or (
                 toponym.place is not None and toponym.place.is_country and _nationality(span)):
@@ -571,7 +578,7 @@ def sentence_places(sent: Span, toponyms: list[Toponym]) -> list[Toponym]:
         if end <= start:
             continue
         name = doc[start:end]
-        if _acronym(span) or name.text.lower() in _NOT_PLACES or name.text.lower() in _CALENDAR or \
+        if _acronym(span, span.label_) or name.text.lower() in _NOT_PLACES or name.text.lower() in _CALENDAR or \
                 name.text.lower() in _TITLE_WORDS or any(t.ent_type_ in {"DATE", "TIME", "CARDINAL", "MONEY",
                                                                           "PERCENT", "QUANTITY"} for t in name):
             continue

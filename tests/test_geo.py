@@ -188,3 +188,14 @@ def test_geo_earlier_clause_keeps_its_own_place(parse, gazetteer):
     names, _ = places_of(parse, gazetteer, "Students marched in Khartoum, and smaller protests were held in the "
                          "states of Gezira and Kassala.", "held")
     assert "Khartoum" not in names and names[0] == "Gezira"
+
+
+def test_geo_part_of_a_town_stands_for_the_town(parse, gazetteer):
+    names, location = places_of(parse, gazetteer, "A trader was shot dead on the outskirts of Kassala on Monday.",
+                                "shot")
+    assert names == ["Kassala"] and location.geo_precision == 2  # "outskirts": near the town
+
+
+def test_geo_hyphenated_name_is_taken_whole(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "Rebels captured Mazar-e-Sharif after a week of fighting.", "captured")
+    assert names == ["Mazar-e-Sharif"]
