@@ -3,16 +3,21 @@
 Toponyms come from spaCy's entities (GPE, LOC, FAC) and from proper-noun runs the gazetteer knows (the small
 English model tags many African and Middle-Eastern towns as NORP or ORG). Each is resolved by a score over its
 gazetteer candidates: population, the article's dominant country, a containment cue ("Kassala, eastern Sudan",
-"X state"), and the country of places already resolved. The event's place is the toponym attached to the event
-word by the dependency parse, else one in the same sentence, else the previous sentence's, else the dateline,
-else the article's main place (named more than once); a fallback place must lie in the country the sentence
-names, and a city-state named as a country (Hong Kong, Singapore) is its city.
+"X state"), and the country of places already resolved. The event's place is chosen first as a span, among
+every place-like name of the sentence (resolved or not, countries included): the one the dependency parse attaches
+to the event word ("in", "near", "outside", "across"; the ground of "captured X"), the most specific when several
+are ("the village of X in the countryside of Y"). It is then coded: a known place as itself, a name the gazetteer
+does not know by the known place holding it ("Town - Quarter", or precision 2). Failing that come looser rules in
+one ranked list: another place of the sentence, the previous sentence's, the dateline, the article's main place
+(named more than once); a fallback place must lie in the country the sentence names, and a city-state named as a
+country (Hong Kong, Singapore) is its city.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -423,6 +428,373 @@ def _qualifies(toponym: Toponym, others: list[Toponym], doc: Doc) -> bool:
     return False
 
 
+
+# --- the event's place in its sentence ---------------------------------------------------------------------------
+#
+# Choosing the span and coding it are separate steps. ``event_places`` picks, among every place-like name of the
+# trigger's sentence (resolved or not, countries included), the one(s) the dependency parse attaches to the event
+# word; ``event_location`` then codes the choice with the gazetteer or falls back to the story, the dateline and
+# the article.
+
+#: lower-case name particles that join the words of one name: "Deir ez-Zor", "Ras al-Ain", "Umm al-Fahm"
+_PARTICLES = frozenset({"al", "el", "ez", "es", "ed", "ad", "as", "ash", "an", "ar", "at", "az", "e", "de", "del",
+                        "di", "da", "do", "dos", "das", "du", "la", "las", "los", "le", "bin", "ibn", "abu", "umm"})
+#: common nouns that say what kind of place a name is ("Aziziyah district", "the town of Sirrin"); the name is the
+#: place, the noun is not part of it
+_KIND_NOUNS = _PLACE_NOUNS | frozenset({
+    "neighbourhood", "neighborhood", "quarter", "area", "countryside", "suburb", "suburbs", "outskirts", "camp",
+    "settlement", "settlements", "villages", "towns", "cities", "districts", "provinces", "base", "outpost",
+    "airport", "crossing", "junction", "plant", "hospital", "school", "market", "square", "street", "road",
+    "island", "border", "sector", "zone", "valley", "mountains", "region", "prefecture", "oblast", "department",
+    "municipality", "locality", "hamlet", "township", "enclave", "stronghold", "city",
+    # parts of a place, which stand for it: "on the outskirts of Karachi", "in the vicinity of Kobane"
+    "vicinity", "edge", "centre", "center", "heart", "environs", "periphery"})
+#: prepositions that place what they govern ("in", "near", "outside", "across" ...); "from" and "of" need more
+_AT = _LOCATIVE_PREPS - {"of", "to", "from", "between", "towards", "toward"}
+#: prepositions of origin or goal: they place the event only when they hang on the event word itself
+_ORIGIN_PREPS = frozenset({"from", "to", "towards", "toward"})
+#: prepositions that never say where the event happened ("including the commander of ...", "a protest against")
+_NOT_PLACING_PREPS = frozenset({"including", "like", "for", "against", "about", "as", "than", "despite", "unlike",
+                                "over", "besides", "except", "per", "via"})
+#: verbs whose object is the ground the event happened on ("troops captured Knin", "jets bombed Pooneryn")
+_GROUND_VERBS = _TAKE_VERBS | frozenset({"patrol", "shell", "bomb", "storm", "raid", "attack", "hit", "besiege",
+                                         "surround", "enter", "invade", "destroy", "target", "strike", "secure"})
+#: dependency relations a path from a place name to the event word may climb: the name's own modifiers of a
+#: noun ("his Amman home"), prepositional attachment, lists and appositions, and the event's participants
+#: ("battles in the cities of Basra and Nasiriyah killed ...", "a policeman in Amara was killed")
+_CLIMB = frozenset({"pobj", "prep", "agent", "nsubj", "compound", "poss", "amod", "nmod", "appos", "conj", "dobj",
+                    "nsubjpass", "npadvmod", "attr", "pcomp", "advmod", "dative", "oprd"})
+
+
+def _name_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Token bounds of the name itself: without a leading article or adjective and a trailing kind noun or
+    possessive ("the restive Diyala province" -> "Diyala"), and with the hyphenated or particle-joined words a
+    name continues with ("Mazar" -> "Mazar-e-Sharif", "Zor" -> "Deir ez-Zor")."""
+
+    def joined(left: Token, right: Token) -> bool:
+        return not left.whitespace_ and (left.text == "-" or right.text == "-")
+
+    def name_word(token: Token) -> bool:
+        return token.is_title or token.is_upper or token.lower_ in _PARTICLES or token.like_num
+    # extend over "-" joins and particles
+    while start > 0 and (joined(doc[start - 1], doc[start]) and (doc[start - 1].text == "-" or
+                                                                  name_word(doc[start - 1]))):
+        start -= 1
+    while start > 0 and doc[start].lower_ in _PARTICLES and doc[start - 1].is_title and \
+            not doc[start - 1].is_sent_start:
+        start -= 1  # "Deir" + "ez-Zor"
+    while end < len(doc) and joined(doc[end - 1], doc[end]) and (doc[end].text == "-" or name_word(doc[end])):
+        end += 1
+    while end + 1 < len(doc) and doc[end].lower_ in _PARTICLES and (doc[end + 1].is_title or
+                                                                      joined(doc[end], doc[end + 1])):
+        end += 1  # "Ras" + "al-Ain"
+        while end < len(doc) and joined(doc[end - 1], doc[end]):
+            end += 1
+    # trim
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or (
+            doc[start].is_lower and doc[start].lower_ not in _PARTICLES) or not (doc[start].is_alpha or
+                                                                                  doc[start].like_num)):
+        start += 1
+    while end > start and (doc[end - 1].lower_ in {"'s", "’s", "'", "’"} or doc[end - 1].is_punct or
+                           doc[end - 1].is_lower):
+        end -= 1  # a particle joins words: it never ends a name ("Route 58 at ...")
+    while end - start > 1 and doc[end - 1].lower_ in _ADMIN_WORDS:
+        end -= 1  # "Hongze County", "Ghazni Province": the unit's name
+    return start, end
+
+
+def _kind_noun_after(doc: Doc, end: int) -> bool:
+    return end < len(doc) and doc[end].lemma_.lower() in _KIND_NOUNS and doc[end].is_lower
+
+
+def _kind_noun_of(span: Span) -> bool:
+    """"the town of X", "the villages of X and Y": a kind noun governs the name through "of"."""
+    root = span.root
+    node = root
+    while node.dep_ in {"conj", "appos"} and node.head.i != node.i:
+        node = node.head
+    noun = node.head.head
+    return node.dep_ == "pobj" and node.head.lower_ == "of" and (noun.lemma_.lower() in _KIND_NOUNS or
+                                                                 noun.lower_ in _KIND_NOUNS)
+
+
+def _place_like(span: Span) -> bool:
+    """Whether a name the entity tagger did not call a place is used as one: governed by a locative preposition,
+    named with a kind noun ("Aziziyah district", "the village of Ashmi"), or listed with one."""
+    doc = span.doc
+    root = span.root
+    node = root
+    while node.dep_ in {"conj", "appos"} and node.head.i != node.i and node.head.i not in range(span.start,
+                                                                                                 span.end):
+        node = node.head
+    if node.dep_ == "pobj" and node.head.lower_ in _AT:
+        return True
+    if _kind_noun_of(span) or _kind_noun_after(doc, span.end):
+        return True
+    return node.ent_type_ in {"GPE", "LOC", "FAC"} and node.i not in range(span.start, span.end)
+
+
+def _modifies_thing(span: Span) -> bool:
+    """A known place name modifying a common noun ("the Manbij campaign", "Grozny's streets"): a place, unlike
+    a person's name, which modifies proper nouns ("Chelsea Manning") or stands alone."""
+    root = span.root
+    return root.dep_ in {"compound", "poss"} and root.head.pos_ == "NOUN" and root.head.ent_type_ == ""
+
+
+def _ground(span: Span) -> bool:
+    """A known place name taken, held or struck: the object of a verb of ground ("rebels captured Lubumbashi",
+    "peacekeepers patrolled Kakata"); a name the tagger takes for a person's is more often a captive's."""
+    root = span.root
+    return root.dep_ == "dobj" and root.head.lemma_.lower() in _GROUND_VERBS and span.label_ != "PERSON"
+
+
+def _demonym(toponym: Toponym) -> bool:
+    """"Syrian", "Palestinians": a people named from a country, not the country as a place."""
+    place = toponym.place
+    return toponym.label == "NORP" and place is not None and place.is_country and \
+        admin_key(toponym.text) != admin_key(place.name)
+
+
+def _nationality(span: Span) -> bool:
+    """A country named as the nationality of people or things ("US sailors", "a US convoy", "US-Kurdish
+    operation"), not as a place: a noun modifier that is not a possessive."""
+    root = span.root
+    doc = span.doc
+    if span.end < len(doc) and doc[span.end].text == "-" and not doc[span.end - 1].whitespace_:
+        return True
+    return root.dep_ in {"compound", "amod", "nmod"} and root.head.pos_ in {"NOUN", "PROPN"} and \
+        root.head.lemma_.lower() not in _KIND_NOUNS
+
+
+def _acronym(span: Span, label: str) -> bool:
+    """"SDF", "YPG": an organisation's initials, not a place (GeoNames knows some as towns)."""
+    return len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and label not in {"GPE", "LOC"}
+
+
+def sentence_places(sent: Span, toponyms: list[Toponym]) -> list[Toponym]:
+    """Every place-like name of the sentence, as a toponym with the name's own extent: the resolved toponyms
+    (countries included, demonyms and initials left out) and the names the gazetteer does not know but the text
+    uses as places (``place=None``): villages, neighbourhoods, landmarks, features."""
+    doc = sent.doc
+    found: list[Toponym] = []
+    taken: set[int] = set()
+
+    def add(toponym: Toponym, start: int, end: int) -> None:
+        if end <= start or taken & set(range(start, end)):
+            return
+        taken.update(range(start, end))
+        found.append(replace(toponym, start=doc[start].idx, end=doc[end - 1].idx + len(doc[end - 1]),
+                             text=doc[start:end].text, token_start=start, token_end=end))
+
+    for toponym in toponyms:
+        if not sent.start_char <= toponym.start < sent.end_char or toponym.token_start < 0:
+            continue
+        # judged on the whole name ("Mazar" is the start of the object "Mazar-e-Sharif")
+        span = doc[slice(*_name_bounds(doc, toponym.token_start, toponym.token_end))] or \
+            doc[toponym.token_start:toponym.token_end]
+        if _demonym(toponym) or _acronym(span, toponym.label) or \
+                span.text.lower().removeprefix("the ") in _NOT_PLACES or (
+                toponym.label not in {"GPE", "LOC", "FAC"} and not (toponym.locative or _place_like(span)
+                                                                    or _modifies_thing(span) or _ground(span))) or (
+                toponym.place is not None and toponym.place.is_country and _nationality(span)):
+            taken.update(range(span.start, span.end))  # not a place here, under any reading
+            continue
+        add(toponym, *_name_bounds(doc, toponym.token_start, toponym.token_end))
+    # names the gazetteer does not know: place entities, and other names used as places
+    spans = [e for e in sent.ents if e.label_ in {"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "PRODUCT",
+                                                  "WORK_OF_ART", "EVENT"}]
+    covered = {i for e in sent.ents for i in range(e.start, e.end)}
+    i = sent.start
+    while i < sent.end:
+        if i not in covered and doc[i].pos_ == "PROPN" and (doc[i].is_title or doc[i].is_upper):
+            j = i + 1
+            while j < sent.end and j not in covered and doc[j].pos_ == "PROPN" and doc[j].is_title:
+                j += 1
+            spans.append(doc[i:j])
+            i = j
+        else:
+            i += 1
+    for span in spans:
+        start, end = _name_bounds(doc, span.start, span.end)
+        if end <= start:
+            continue
+        name = doc[start:end]
+        if _acronym(span, span.label_) or name.text.lower() in _NOT_PLACES or name.text.lower() in _CALENDAR or \
+                name.text.lower() in _TITLE_WORDS or any(t.ent_type_ in {"DATE", "TIME", "CARDINAL", "MONEY",
+                                                                          "PERCENT", "QUANTITY"} for t in name):
+            continue
+        if (span.label_ not in {"GPE", "LOC", "FAC"} and not _place_like(name)) or _nationality(name):
+            continue
+        if (span.label_ == "NORP" or name.root.pos_ == "ADJ") and not (name.root.dep_ == "pobj" and
+                                                                        name.root.head.lower_ in _AT):
+            continue  # "Iraqi city of Mosul", "British troops": a people or an adjective, not a place
+        add(Toponym(name.start_char, name.end_char, name.text, None, span.label_ or "NAME", True, 0.0, start, end),
+            start, end)
+    return sorted(found, key=lambda t: t.token_start)
+
+
+#: words through which a place is not the event's: a home town ("a native of"), a seat ("based in", "the embassy
+#: in"); a capital is a place like any other here ("in the capital Baku")
+_NOT_PLACING = _NOT_EVENT_PLACE - {"capital"}
+
+
+def event_words(trigger: Token) -> dict[int, int]:
+    """The words an event's place may hang on, each with the steps it adds: the event word, the verb an event
+    noun depends on and the verbs coordinated with it, which share its place ("killed and 24 others wounded in
+    the bombardment of ..."), and, one step further, the clauses that tell how it happened ("killed when
+    jets bombed X", "shot while covering the clashes in X", "killed fighting in X")."""
+    verb = governor(trigger)
+    words = {trigger.i: 0, verb.i: 0}
+    # only the verbs after it: a place phrase closing "killed and 24 others wounded in X" covers both, while an
+    # earlier clause ("students marched in X, and protests were held in Y") has a place of its own
+    verbs = [verb, *(t for t in verb.conjuncts if t.pos_ in {"VERB", "AUX"} and t.i > verb.i)]
+    for node in verbs:
+        words.setdefault(node.i, 0)
+    for node in verbs:
+        for child in node.children:
+            if child.dep_ in {"advcl", "xcomp"}:
+                for clause in (child, *(t for t in child.conjuncts if t.pos_ in {"VERB", "AUX"})):
+                    words.setdefault(clause.i, 1)
+    return words
+
+
+def _attachment(toponym: Toponym, trigger: Token) -> int | None:
+    """Dependency steps from the place name up to the event word (or the verb an event noun depends on), or None
+    when the parse does not put the event there. The path may climb prepositions that place ("in", "near",
+    "outside", "across"; "of" only from a kind noun or an event noun: "the bombardment of Aziziyah"), the name's
+    noun ("his Amman home", "Grozny's streets"), lists, and the event's object or patient; it may not pass another
+    verb, a speaker, a home town ("a native of X", "a driver from X") or the event's agent."""
+    doc = trigger.doc
+    targets = event_words(trigger)
+    node = doc[toponym.token_start:toponym.token_end].root
+    name_root = node.i
+    came_by = ""
+    steps = 0
+    while node.i not in targets:
+        if node.head.i == node.i or steps > 9:
+            return None
+        head = node.head
+        if node.dep_ not in _CLIMB:
+            return None
+        if node.dep_ == "nsubj" and came_by != "prep":
+            return None  # the agent itself or its owner ("Israel captured", "Mexico's army") is not the place
+        if steps and (node.pos_ in {"VERB", "AUX"} or node.lemma_.lower() in _NOT_PLACING):
+            return None
+        if node.dep_ == "prep":
+            word = node.lower_
+            if word in _ORIGIN_PREPS and head.i not in targets and not (word == "to" and head.pos_ == "NOUN"):
+                return None  # "a cab driver from Abidjan": where a person comes from ("the entrance to X" places)
+            if word in _NOT_PLACING_PREPS:
+                return None
+            if word == "of" and head.i not in targets and head.pos_ != "NOUN" and head.lower_ not in _DIRECTIONS:
+                return None  # "a native of", "Steve of Canada"; "a town northeast of Baghdad" places
+        if node.i == name_root and node.dep_ == "dobj" and head.i in targets and \
+                not {trigger.lemma_.lower(), head.lemma_.lower()} & _GROUND_VERBS:
+            return None  # a place as the object itself is the event's ground only for verbs of ground
+        came_by = node.dep_
+        node = head
+        steps += 1
+    return steps + targets[node.i]
+
+
+def _measured_from(toponym: Toponym, doc: Doc) -> bool:
+    """A place named only to measure from ("Amara, south of Baghdad", "Sinjar town, some 100 km west of Mosul",
+    "10 miles from the city of X"): the event is elsewhere, unless no other place is named."""
+    root = doc[toponym.token_start:toponym.token_end].root
+    node = root
+    while node.dep_ in {"conj", "appos"} or (node.dep_ == "pobj" and node.head.lower_ == "of" and
+                                              node.head.head.lemma_.lower() in _KIND_NOUNS):
+        node = node.head.head if node.dep_ == "pobj" else node.head  # "the city of X": the noun's phrase
+    if node.dep_ != "pobj":
+        return False
+    prep = node.head
+    return (prep.lower_ == "of" and prep.head.lower_ in _DIRECTIONS) or (
+        prep.lower_ == "from" and any(t.lower_ in _DISTANCES for t in prep.head.subtree))
+
+
+def _breadth(toponym: Toponym) -> int:
+    """0 for a town or a name the gazetteer does not know (mostly villages, quarters, landmarks), 1 for a
+    province or district, 2 for a country."""
+    place = toponym.place
+    if place is None:
+        return 0
+    return 2 if place.is_country else 1 if place.is_admin else 0
+
+
+def _contains(outer: Toponym, inner: Toponym, doc: Doc) -> bool:
+    """Whether ``outer`` is named only to say where ``inner`` lies: it hangs (by "in", "of", an apposition or a
+    modifier) on ``inner`` or on the noun ``inner`` names ("the town of X", "X district"), or it modifies the
+    same noun before ``inner`` does ("Syria's Aleppo province", "Mecca's Al-Nur hospital")."""
+    inner_root = doc[inner.token_start:inner.token_end].root
+    holders = set(range(inner.token_start, inner.token_end))
+    if inner_root.dep_ in {"compound", "poss", "amod", "appos"}:
+        holders.add(inner_root.head.i)
+    if inner_root.dep_ == "pobj" and inner_root.head.lower_ == "of":
+        holders.add(inner_root.head.head.i)
+    node = doc[outer.token_start:outer.token_end].root
+    if node.dep_ == "conj":
+        return False  # "in Basra and Nasiriyah": places listed together are peers
+    # "in al-Tijara neighbourhood in central Damascus": an "in" phrase right after the other place's phrase
+    # locates that place, wherever the parser hangs it
+    phrase = inner_root.head if inner_root.dep_ in {"compound", "poss", "amod"} else inner_root.head.head if (
+        inner_root.dep_ == "pobj" and inner_root.head.lower_ == "of") else inner_root
+    after = phrase.right_edge.i + 1
+    if after < len(doc) and doc[after].is_punct:
+        after += 1
+    if node.dep_ == "pobj" and node.head.lower_ == "in" and node.head.i == after:
+        return True
+    if _kind_noun_of(doc[outer.token_start:outer.token_end]) and not (
+            inner_root.dep_ in {"compound", "poss", "amod"} and node.dep_ == "pobj" and
+            inner_root.head.i == node.head.head.i):
+        # "the neighbourhood of Al-Bayaa": the name of the place, not what holds it (but in "the Zawiyat
+        # Hamdan neighbourhood of Benghazi" the quarter has its name and Benghazi holds it)
+        return False
+    start = node
+    for _ in range(4):
+        if node.head.i == node.i:
+            return False
+        node = node.head
+        if node.i in holders:
+            if start.head.i == inner_root.head.i and start.dep_ in {"compound", "poss", "amod"}:
+                return outer.token_start < inner.token_start
+            return True
+    return False
+
+
+def event_places(trigger: Token, toponyms: list[Toponym]) -> list[Toponym]:
+    """The places of the trigger's sentence where its event happened, by the dependency parse: the name most
+    closely attached to the event word and the names listed with it ("in Basra and Nasiriyah"). Empty when the
+    sentence names no place for the event (the name is a home town, a speaker's place, another event's place)."""
+    sent = trigger.sent
+    quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
+    candidates = sentence_places(sent, toponyms)
+    attached: list[tuple[int, int, Toponym]] = []
+    for toponym in candidates:
+        steps = _attachment(toponym, trigger)
+        if steps is not None and not (_quoted(toponym, quotes) and not _quoted_trigger(trigger, quotes)):
+            attached.append((steps, toponym.token_start, toponym))
+    if not attached:
+        return []
+    doc = trigger.doc
+    # a place that only says where another attached place lies is not the event's ("the village of Ashmi in the
+    # countryside of Kobane", "Syria's Aleppo province"); among the rest, a place the event is not measured from,
+    # then the most specific kind of place (a town or a village the gazetteer does not know over a province, a
+    # province over a country), then the closest attachment, then the first named
+    inner = [item for item in attached if not any(other is not item[2] and _contains(item[2], other, doc)
+                                                  for _, _, other in attached)] or attached
+    inner.sort(key=lambda item: (_measured_from(item[2], doc), _breadth(item[2]), item[0], item[1]))
+    chosen = inner[0][2]
+    root = doc[chosen.token_start:chosen.token_end].root
+    listed = {t.i for t in root.conjuncts}
+    # a list is one choice, in the order the text names it ("in the states of Gezira and Kassala")
+    return sorted([chosen] + [t for t in candidates if t is not chosen
+                              and doc[t.token_start:t.token_end].root.i in listed], key=lambda t: t.token_start)
+
+
+def _quoted_trigger(trigger: Token, quotes: list[tuple[int, int]]) -> bool:
+    return any(s <= trigger.idx < e for s, e in quotes)
+
+
 def event_location(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None = None,
                    story: EventLocation | None = None) -> EventLocation | None:
     """The place where the event of ``trigger`` happened, or None (country-only events are not recorded).
@@ -430,6 +802,15 @@ def event_location(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer
     ``story`` is the place of the last event coded before this sentence: a sentence that names no place of its own
     goes on with that story ("...overran a base in Marte. Four soldiers were killed."), not with the last town
     merely named ("forcing soldiers to flee towards Dikwa")."""
+    return next((coded for coded in _ranked(trigger, toponyms, gazetteer, story) if coded is not None), None)
+
+
+def _ranked(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None,
+            story: EventLocation | None) -> Iterator[EventLocation | None]:
+    """The candidate places of an event, best first, each coded (None when it cannot be): the place the parse
+    attaches to the event word, other places of the sentence, a city-state named as a country, then, when the
+    sentence names no town, the story's place, earlier places, the dateline and the article's main place (those
+    restricted to the country the sentence names)."""
     doc = trigger.doc
     sent = trigger.sent
     quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
@@ -440,43 +821,46 @@ def event_location(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer
         # "35 kilometres southeast of Maiduguri" only measures from a town: the story's place stands
         points = {doc[t.token_start:t.token_end].root.i for t in in_sentence if _reference_point(t, doc)}
         in_sentence = [t for t in in_sentence if not points & _chain(doc[t.token_start:t.token_end].root)]
-    # the ground taken is where a capture happened: "troops recaptured Marte" (an object, not after "in")
+    sentence_toponyms = [t for t in toponyms if sent.start_char <= t.start < sent.end_char]
+    # 1. the place the dependency parse attaches to the event word, whatever kind of place it is
+    chosen = event_places(trigger, toponyms)
+    country: Place | None = None
+    if chosen and not (story is not None and _measured_from(chosen[0], doc)):
+        place = chosen[0]
+        if place.place is not None and place.place.is_country:
+            country = place.place
+        else:
+            yield _code_chosen(place, sentence_toponyms, in_sentence, doc, capital, quotes)
+    # 2. the ground taken is where a capture happened: "troops recaptured Marte" (an object, not after "in")
     if trigger.lemma_.lower() in _TAKE_VERBS:
-        for toponym in toponyms:
-            if not sent.start_char <= toponym.start < sent.end_char:
-                continue
+        for toponym in sentence_toponyms:
             place = toponym.place
             root = doc[toponym.token_start:toponym.token_end].root
             if place is not None and not place.is_country and root.dep_ == "dobj" and root.head.i == trigger.i \
                     and not _quoted(toponym, quotes):
-                coded = _code(toponym, doc, capital, "dependency")
-                if coded is not None:
-                    return coded
-    attached = []
-    targets = {trigger.i, governor(trigger).i}
-    for toponym in in_sentence:
-        steps = steps_to(doc[toponym.token_start:toponym.token_end].root, targets, _NOT_EVENT_PLACE)
-        if steps is not None:
-            attached.append((steps, toponym))
-    # prefer the closest attachment; among equals, the more specific place (a town over its province)
-    if attached:
+                yield _code(toponym, doc, capital, "dependency")
+    # 3. when the parse attaches no place: a place attached by the older, looser path rule (the closest; among
+    # equals, a town over its province), then the sentence's known place nearest the event word
+    if not chosen:
+        attached = []
+        targets = {trigger.i, governor(trigger).i}
+        for toponym in in_sentence:
+            steps = steps_to(doc[toponym.token_start:toponym.token_end].root, targets, _NOT_EVENT_PLACE)
+            if steps is not None:
+                attached.append((steps, toponym))
         attached.sort(key=lambda item: (item[1].place.is_admin if item[1].place else True, item[0]))
-        coded = _code(attached[0][1], doc, capital, "dependency")
-        if coded is not None:
-            return coded
-    for toponym in sorted(in_sentence, key=lambda t: abs(t.token_start - trigger.i)):
-        coded = _code(toponym, doc, capital, "sentence")
-        if coded is not None:
-            return coded
-    # a city-state named as a country is its city ("police in Hong Kong arrested ...")
-    sentence_toponyms = [t for t in toponyms if sent.start_char <= t.start < sent.end_char]
+        for _, toponym in attached[:1]:
+            yield _code(toponym, doc, capital, "dependency")
+        for toponym in sorted(in_sentence, key=lambda t: abs(t.token_start - trigger.i)):
+            yield _code(toponym, doc, capital, "sentence")
+    # 4. a city-state named as a country is its city ("police in Hong Kong arrested ...")
     for toponym in sorted(sentence_toponyms, key=lambda t: abs(t.token_start - trigger.i)):
         city = city_state(toponym.place, gazetteer) if toponym.place is not None and toponym.locative and \
             not _quoted(toponym, quotes) else None
         if city is not None:
-            return EventLocation(toponym, city, city.name, 1, "sentence")
-    # the sentence names no town: the story's place, restricted to the country the sentence names (if any)
-    countries = _country_places(sentence_toponyms, quotes)
+            yield EventLocation(toponym, city, city.name, 1, "sentence")
+    # 5. the sentence names no town: the story's place, restricted to the country the sentence names (if any)
+    countries = {country.country_code} if country is not None else _country_places(sentence_toponyms, quotes)
 
     def inside(toponym: Toponym) -> bool:
         return not countries or (toponym.place is not None and toponym.place.country_code in countries)
@@ -487,27 +871,61 @@ def event_location(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer
     if story is not None and story.toponym is not None and story.toponym.end <= sent.start_char and \
             inside(story.toponym):
         same_paragraph = "\n" not in text[story.toponym.end:sent.start_char]
-        return replace(story, how="previous sentence" if same_paragraph else "paragraph")
+        yield replace(story, how="previous sentence" if same_paragraph else "paragraph")
+        return
     previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, []) and t.start >= filed and inside(t)]
     for toponym in reversed(previous):
         same_paragraph = "\n" not in text[toponym.end:sent.start_char]
-        coded = _code(toponym, doc, capital, "previous sentence" if same_paragraph else "paragraph")
-        if coded is not None:
-            return coded
+        yield _code(toponym, doc, capital, "previous sentence" if same_paragraph else "paragraph")
     dateline = _dateline(toponyms, doc)
     if dateline is not None and inside(dateline):
-        coded = _code(dateline, doc, capital, "dateline")
-        if coded is not None:
-            return coded
+        yield _code(dateline, doc, capital, "dateline")
     # the sentence's own names were not usable (quoted, not locative): the place is taken from the rest
     dominant = dominant_place([t for t in toponyms if inside(t) and not sent.start_char <= t.start < sent.end_char],
                               gazetteer)
-    if dominant is None:
+    if dominant is not None:
+        toponym, place = dominant
+        if place is not toponym.place:
+            yield EventLocation(toponym, place, place.name, 1, "article")
+        else:
+            yield _code(toponym, doc, capital, "article")
+
+
+#: kind nouns of a part of a town: "the al-Tijara neighbourhood of Damascus" is coded "Damascus - al-Tijara"
+_TOWN_PARTS = frozenset({"neighbourhood", "neighborhood", "quarter", "district", "suburb", "area", "sector"})
+
+
+def _code_chosen(chosen: Toponym, sentence_toponyms: list[Toponym], usable: list[Toponym], doc: Doc,
+                 gazetteer_capital: Any, quotes: list[tuple[int, int]]) -> EventLocation | None:
+    """Code the place the parse chose. A known place is coded as itself. A name the gazetteer does not know
+    (a village, a quarter, a landmark) is coded by the known place it is said to lie in: a quarter of a town as
+    "Town - Quarter" (precision 1), anything else at that place with precision 2 ("near")."""
+    original = next((t for t in sentence_toponyms if t.place is not None and
+                     t.token_start <= chosen.token_start < t.token_end), None)
+    if original is not None:
+        if _quoted(original, quotes) or not _usable(original, quotes):
+            return None  # a name geoparse does not take for a place here is left to the rules below
+        return _code(original, doc, gazetteer_capital, "dependency")
+    holders = [t for t in usable if t.place is not None and _contains(t, chosen, doc)]
+    if not holders:
+        # not said to lie in a known place: near the known place the sentence names closest to it ("shelled the
+        # village of X in the countryside of Idlib", parsed with the countryside on the verb)
+        holders = sorted(usable, key=lambda t: abs(t.token_start - chosen.token_start))
+        if not holders:
+            return None
+        coded = _code(holders[0], doc, gazetteer_capital, "dependency")
+        return replace(coded, toponym=chosen, geo_precision=max(coded.geo_precision, 2)) if coded else None
+    holder = holders[0]
+    coded = _code(holder, doc, gazetteer_capital, "dependency")
+    if coded is None:
         return None
-    toponym, place = dominant
-    if place is not toponym.place:
-        return EventLocation(toponym, place, place.name, 1, "article")
-    return _code(toponym, doc, capital, "article")
+    kind = doc[chosen.token_end].lemma_.lower() if chosen.token_end < len(doc) else ""
+    root = doc[chosen.token_start:chosen.token_end].root
+    if root.dep_ == "pobj" and root.head.lower_ == "of":
+        kind = root.head.head.lemma_.lower()
+    if kind in _TOWN_PARTS and coded.geo_precision == 1 and not holder.place.is_admin:
+        return replace(coded, toponym=chosen, location=f"{coded.location} - {chosen.text}")
+    return replace(coded, toponym=chosen, geo_precision=max(coded.geo_precision, 2))
 
 
 def dominant_place(toponyms: list[Toponym], gazetteer: Gazetteer | None = None) -> tuple[Toponym, Place] | None:

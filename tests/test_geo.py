@@ -113,3 +113,89 @@ def test_geo_a_persons_surname_is_not_an_event_place(parse, gazetteer):
     doc = parse("Assange worked with whistleblower Chelsea Manning to reveal the files. Because of Manning, Assange "
                 "and WikiLeaks, we learned of civilian casualties.")
     assert not any(t.text == "Manning" and t.locative for t in geo.geoparse(doc, gazetteer))
+
+
+# --- the event's place in its sentence (geo.event_places) and how it is coded ---------------------------------
+
+
+def places_of(parse, gazetteer, text: str, word: str) -> tuple[list[str], object]:
+    """The names event_places chooses for the event word ``word`` and the location event_location codes."""
+    doc = parse(text)
+    toponyms = geo.geoparse(doc, gazetteer)
+    trigger = next(t for t in doc if t.text == word)
+    return [p.text for p in geo.event_places(trigger, toponyms)], geo.event_location(trigger, toponyms, gazetteer)
+
+
+def test_geo_quarter_unknown_to_the_gazetteer_is_coded_town_dash_quarter(parse, gazetteer):
+    names, location = places_of(parse, gazetteer, "Three traders were killed when militiamen stormed a market in "
+                                "the Hay al-Sawra neighbourhood of Omdurman.", "stormed")
+    assert names == ["Hay al-Sawra"]  # the name, without "the" and "neighbourhood"
+    assert location.location == "Omdurman - Hay al-Sawra" and location.geo_precision == 1
+
+
+def test_geo_village_unknown_to_the_gazetteer_is_coded_near_the_known_place(parse, gazetteer):
+    names, location = places_of(parse, gazetteer, "Raiders burned the village of Um Sidra in the countryside of "
+                                "Geneina on Friday.", "burned")
+    assert names == ["Um Sidra"]
+    assert location.geo_precision == 2 and location.place.country_code == "SD"
+
+
+def test_geo_home_town_is_not_chosen_as_the_event_place(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "A shopkeeper from Omdurman was shot dead by police on Monday.", "shot")
+    assert names == []
+
+
+def test_geo_country_is_chosen_but_not_coded_on_its_own(parse, gazetteer):
+    names, location = places_of(parse, gazetteer, "Protesters rallied in Uganda on Sunday.", "rallied")
+    assert names == ["Uganda"] and location is None
+
+
+def test_geo_the_country_holding_a_region_is_not_the_event_place(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "Protesters rallied in Ethiopia's Amhara region on Sunday.", "rallied")
+    assert names == ["Amhara"]
+
+
+def test_geo_a_town_measured_from_is_not_the_event_place(parse, gazetteer):
+    names, location = places_of(parse, gazetteer, "Gunmen killed two traders in Kadugli, 40 km south of Dilling.",
+                                "killed")
+    assert names == ["Kadugli"] and location.place.name == "Kadugli"
+
+
+def test_geo_places_listed_together_are_all_chosen(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "Demonstrators marched through central Khartoum and Bahri on Thursday.",
+                         "marched")
+    assert names == ["Khartoum", "Bahri"]
+
+
+def test_geo_province_name_without_its_kind_noun(parse, gazetteer):
+    names, location = places_of(parse, gazetteer, "Bandits abducted twelve farmers in the restive Zamfara state "
+                                "on Monday.", "abducted")
+    assert names == ["Zamfara"] and location.geo_precision == 3
+
+
+def test_geo_nationality_is_not_a_place(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "Gunmen ambushed a US convoy in Samarra.", "ambushed")
+    assert names == ["Samarra"]
+
+
+def test_geo_place_of_the_clause_telling_how_it_happened(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "Four villagers were killed when jets bombed the village of Tabra.",
+                         "killed")
+    assert names == ["Tabra"]
+
+
+def test_geo_earlier_clause_keeps_its_own_place(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "Students marched in Khartoum, and smaller protests were held in the "
+                         "states of Gezira and Kassala.", "held")
+    assert "Khartoum" not in names and names[0] == "Gezira"
+
+
+def test_geo_part_of_a_town_stands_for_the_town(parse, gazetteer):
+    names, location = places_of(parse, gazetteer, "A trader was shot dead on the outskirts of Kassala on Monday.",
+                                "shot")
+    assert names == ["Kassala"] and location.geo_precision == 2  # "outskirts": near the town
+
+
+def test_geo_hyphenated_name_is_taken_whole(parse, gazetteer):
+    names, _ = places_of(parse, gazetteer, "Rebels captured Mazar-e-Sharif after a week of fighting.", "captured")
+    assert names == ["Mazar-e-Sharif"]
