@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -28,12 +27,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
+from rapidfuzz import fuzz, process
 
 from midan.errors import GazetteerError
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 3
+#: the most candidates a lookup returns (the most common names, "San Jose", "Washington", have over a hundred)
+LOOKUP_DEPTH = 50
 _ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|ar|an|at|az|ad|ag)\s+")
 _ADMIN_SUFFIX = re.compile(r"\s+(?:governorate|province|state|region|district|county|prefecture|department|"
                            r"division|municipality|oblast|krai|wilaya|muhafazah|parish)$")
@@ -264,23 +266,21 @@ class Gazetteer:
         return key(text) in DEMONYMS or key(text).rstrip("s") in DEMONYMS
 
     def lookup(self, name: str, country_code: str | None = None, limit: int = 25) -> list[Place]:
-        """Candidate places for a name, best first (exact name before alias, then population)."""
-        found = self._lookup(key(name))
-        if country_code:
-            found = tuple(p for p in found if p.country_code == country_code.upper())
-        return list(found[:limit])
+        """Candidate places for a name, best first (exact name before alias, towns before units, then
+        population); at most :data:`LOOKUP_DEPTH` of them."""
+        return list(self._lookup(key(name), country_code.upper() if country_code else "")[:limit])
 
-    def _lookup_uncached(self, k: str) -> tuple[Place, ...]:
+    def _lookup_uncached(self, k: str, country_code: str = "") -> tuple[Place, ...]:
         if not k:
             return ()
-        keys = {k, admin_key(k)}
-        rows = self._db.execute(
-            f"SELECT {_PLACE_COLUMNS}, MIN(n.rank) FROM names n JOIN places p ON p.id = n.place_id "
-            f"WHERE n.key IN ({','.join('?' * len(keys))}) GROUP BY p.id", tuple(keys)).fetchall()
+        keys = tuple({k, admin_key(k)})
+        where = f"n.key IN ({','.join('?' * len(keys))})" + (" AND p.cc = ?" if country_code else "")
         # a name that is both a town and its province means the town unless the text says otherwise
-        places = sorted(((row[10], row[4] != "P", -math.log10(row[9] + 10), self._place(row)) for row in rows),
-                        key=lambda item: item[:3])
-        return tuple(item[3] for item in places)
+        rows = self._db.execute(
+            f"SELECT {_PLACE_COLUMNS}, MIN(n.rank) AS best FROM names n JOIN places p ON p.id = n.place_id "
+            f"WHERE {where} GROUP BY p.id ORDER BY best, p.fclass != 'P', p.population DESC, p.id LIMIT ?",
+            (*keys, *([country_code] if country_code else []), LOOKUP_DEPTH)).fetchall()
+        return tuple(self._place(row) for row in rows)
 
     def fuzzy(self, name: str, limit: int = 5, cutoff: float = 88.0) -> list[Place]:
         """Places spelled nearly like ``name`` (a transliteration or a typo: "Cookville", "Baqouba"): names that
@@ -288,8 +288,6 @@ class Gazetteer:
         return list(self._fuzzy(key(name), limit, cutoff))
 
     def _fuzzy_uncached(self, k: str, limit: int, cutoff: float) -> tuple[Place, ...]:
-        from rapidfuzz import fuzz, process
-
         if len(k) < 5:
             return ()
         prefix = k[:3]

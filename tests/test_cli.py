@@ -155,7 +155,28 @@ def test_cli_geoparse(capsys, tmp_path, gazetteer):
     toponyms = records(out)[0]["toponyms"]
     kassala = next(t for t in toponyms if t["text"] == "Kassala")
     assert kassala["country"] == "Sudan"
-    assert {"start", "end", "name", "geonames_id", "latitude", "longitude", "admin1", "feature_code"} <= set(kassala)
+    assert {"start", "end", "name", "geonames_id", "latitude", "longitude", "admin1", "feature_code", "confidence",
+            "locative"} <= set(kassala)
+    assert 0.5 < kassala["confidence"] <= 1 and kassala["locative"] is True
+
+
+def test_cli_gazetteer_lookup_and_import(capsys, tmp_path, gazetteer, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "gazetteer.sqlite"
+    shutil.copyfile(gazetteer.path, copy)
+    monkeypatch.setenv("MIDAN_GAZETTEER", str(copy))
+    code, out, _ = run(capsys, "gazetteer", "lookup", "Mopti", "--limit", "2")
+    assert code == 0 and records(out)[0]["country"] == "Mali"
+    dump = tmp_path / "ML.txt"
+    dump.write_text("\t".join(["99000003", "Sevare Quarter", "Sevare Quarter", "", "14.53", "-4.09", "P", "PPLX", "ML",
+                               "", "", "", "", "", "0", "", "270", "Africa/Bamako", "2024-01-01"]) + "\n")
+    code, out, _ = run(capsys, "gazetteer", "import", str(dump))
+    assert code == 0 and json.loads(out)["added"] == 1
+    code, out, _ = run(capsys, "gazetteer", "lookup", "Sevare Quarter")
+    assert records(out)[0]["geonames_id"] == 99000003
+    code, _, err = run(capsys, "gazetteer", "import", str(tmp_path / "absent.txt"))
+    assert code == 1 and err.startswith("midan: error: no GeoNames file")
 
 
 def test_cli_timex(capsys, tmp_path):

@@ -77,3 +77,77 @@ def test_gazetteer_missing_file_without_build(tmp_path):
 
     with pytest.raises(GazetteerError):
         Gazetteer(tmp_path / "none.sqlite", build=False)
+
+
+def test_gazetteer_us_state_abbreviations_and_continents(gazetteer):
+    assert gazetteer.lookup("W.Va.")[0].name == "West Virginia"
+    assert gazetteer.lookup("Calif.")[0].feature_code == "ADM1"
+    europe = gazetteer.lookup("European")[0]
+    assert europe.feature_code == "CONT" and europe.name == "Europe"
+    assert "Europe" in [p.name for p in gazetteer.lookup("EU")]
+
+
+def test_gazetteer_unit_point_is_inside_its_towns_extent(gazetteer):
+    texas = next(p for p in gazetteer.lookup("Texas") if p.feature_code == "ADM1")
+    assert 27 < texas.latitude < 35 and -104 < texas.longitude < -95
+
+
+def test_gazetteer_fuzzy_finds_transliterations(gazetteer):
+    assert gazetteer.lookup("Baqouba") == []
+    assert gazetteer.fuzzy("Baqouba")[0].country_code == "IQ"
+    assert gazetteer.fuzzy("Maiduguiri")[0].name == "Maiduguri"
+    assert gazetteer.fuzzy("Xq") == []
+
+
+def test_gazetteer_place_by_id(gazetteer):
+    omdurman = gazetteer.lookup("Omdurman")[0]
+    assert gazetteer.place_by_id(omdurman.geonames_id) == omdurman
+    assert gazetteer.place_by_id(gazetteer.country("Sudan").geonames_id).is_country
+
+
+def _dump_row(gid: int, name: str, alternates: str, lat: float, lon: float, fcode: str, admin1: str) -> str:
+    cols = [str(gid), name, name, alternates, str(lat), str(lon), "P", fcode, "HT", "", admin1, "", "", "", "0", "",
+            "40", "America/Port-au-Prince", "2024-01-01"]
+    return "\t".join(cols)
+
+
+@pytest.fixture
+def scratch_gazetteer(gazetteer, tmp_path):
+    import shutil
+
+    path = tmp_path / "gazetteer.sqlite"
+    shutil.copyfile(gazetteer.path, path)
+    return Gazetteer(path, build=False)
+
+
+def test_gazetteer_import_adds_places_below_cities500(scratch_gazetteer, tmp_path):
+    dump = tmp_path / "HT.txt"
+    dump.write_text("\n".join([
+        _dump_row(99000001, "Solino", "Solino Quarter,Solinó", 18.5560, -72.3250, "PPLX", "11"),
+        _dump_row(99000002, "Bel Air", "", 18.5480, -72.3380, "PPLX", "11"),
+        "not a geonames row",
+        _dump_row(int(scratch_gazetteer.lookup("Port-au-Prince")[0].geonames_id), "Port-au-Prince", "", 18.5, -72.3,
+                  "PPLC", "11"),
+    ]) + "\n", encoding="utf-8")
+    assert scratch_gazetteer.lookup("Solino") == []
+    counts = scratch_gazetteer.import_geonames(dump)
+    assert counts == {"read": 4, "added": 2, "known": 1, "skipped": 1}
+    solino = scratch_gazetteer.lookup("Solino")[0]
+    assert solino.feature_code == "PPLX" and solino.country == "Haiti" and solino.admin1 == "Ouest"
+    assert scratch_gazetteer.lookup("Solino Quarter")[0].geonames_id == 99000001
+    info = scratch_gazetteer.info()
+    assert info["imported"] == 2 and info["imported_from"] == "HT.txt"
+
+
+def test_gazetteer_import_of_a_missing_or_broken_file_changes_nothing(scratch_gazetteer, tmp_path):
+    from midan.errors import GazetteerError
+
+    before = scratch_gazetteer.info()
+    with pytest.raises(GazetteerError, match="no GeoNames file"):
+        scratch_gazetteer.import_geonames(tmp_path / "absent.txt")
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(GazetteerError, match="cannot import"):
+        scratch_gazetteer.import_geonames(broken)
+    assert scratch_gazetteer.info() == before
+    assert not list(tmp_path.glob(".gazetteer-*"))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from midan import detect, geo
 
 
@@ -23,7 +27,7 @@ def test_geo_to_dict_has_the_spec_fields(parse, gazetteer):
     doc = parse("Gunmen attacked a village near Kassala.")
     item = geo.geoparse(doc, gazetteer)[0].to_dict()
     assert set(item) == {"start", "end", "text", "name", "geonames_id", "latitude", "longitude", "country",
-                         "admin1", "feature_code"}
+                         "admin1", "admin2", "feature_code", "population", "confidence", "label", "locative"}
 
 
 def test_geo_containment_resolves_ambiguous_names(parse, gazetteer):
@@ -199,3 +203,37 @@ def test_geo_part_of_a_town_stands_for_the_town(parse, gazetteer):
 def test_geo_hyphenated_name_is_taken_whole(parse, gazetteer):
     names, _ = places_of(parse, gazetteer, "Rebels captured Mazar-e-Sharif after a week of fighting.", "captured")
     assert names == ["Mazar-e-Sharif"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("The Lamar County commissioners met in Paris on Tuesday. Reno and Blossom officials also attended.", "Paris",
+         ("US", "Texas", "PPL")),
+        ("Georgia accused Russia of shelling villages near Tbilisi.", "Georgia", ("GE", "", "PCLI")),
+        ("The governor of Georgia said Atlanta and Savannah would receive more troopers.", "Georgia",
+         ("US", "Georgia", "ADM1")),
+        ("Protesters gathered in Athens, Ga., outside the courthouse.", "Athens", ("US", "Georgia", "PPL")),
+        ("Protesters gathered in Athens outside the parliament.", "Athens", ("GR", None, "PPLC")),
+        ("A bus struck a mine near Bandiagara on the road to Mopti.", "Mopti", ("ML", "Mopti", "PPL")),
+    ],
+)
+def test_geo_ranker_reads_the_article_context(parse, gazetteer, text, name, expected):
+    toponym = next(t for t in geo.geoparse(parse(text), gazetteer) if t.text == name)
+    place = toponym.place
+    assert (place.country_code, place.admin1 if expected[1] is not None else None, place.feature_code) == expected
+
+
+def test_geo_resolve_given_spans_resolves_every_one(parse, gazetteer):
+    doc = parse("Talks in Khartum ended as Baqouba and Springfield sent delegates.")
+    spans = [doc.char_span(m.start(), m.end()) for m in re.finditer(r"Khartum|Baqouba", doc.text)]
+    resolved = geo.resolve(doc, spans, gazetteer, given=True)
+    assert [(t.text, t.place.country_code) for t in resolved] == [("Khartum", "SD"), ("Baqouba", "IQ")]
+
+
+def test_geo_doubtful_readings_are_left_unresolved(parse, gazetteer):
+    # "PORT-AU-PRINCE" is one dateline name, not "PORT" (a French village the ranker doubts)
+    toponyms = geo.geoparse(parse("PORT-AU-PRINCE, July 10 — Police and gangs fought in Solino on Tuesday."),
+                            gazetteer)
+    assert toponyms[0].place.name == "Port-au-Prince"
+    assert "Solin" not in [t.place.name for t in toponyms]
