@@ -8,7 +8,7 @@ DB     := sqlite:///midan.db
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test lint bench model clean
+.PHONY: install demo test lint bench model geo-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ $(MODEL_STAMP): pyproject.toml | $(STAMP)
 model: $(MODEL_STAMP)
 	$(BIN)/python scripts/build_encoder.py
 	$(BIN)/python -m midan.training
+
+# refit the toponym ranker on the LGL and GeoWebNews training folds (needs ../shared/datasets; see midan/georank.py)
+geo-model: install
+	$(BIN)/python -m midan.georank
 
 clean:
 	rm -rf midan.db midan.db-* demo-output .pytest_cache

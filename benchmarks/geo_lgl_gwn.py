@@ -50,6 +50,11 @@ def score(corpus: str, limit: int | None = None) -> dict[str, Any]:
         resolved.append({m.span.start_char: (place, m, gold) for (m, gold), (place, _) in zip(pairs, choices,
                                                                                                strict=True)})
     resolve_seconds = time.monotonic() - started
+    # the same articles again: lookups now come from the gazetteer's caches, as in a long run over a news stream
+    started = time.monotonic()
+    for article, doc in zip(articles, docs, strict=True):
+        georank.rank([m for m, _ in georank.gold_mentions(doc, article["gold"], gazetteer)])
+    warm_seconds = time.monotonic() - started
     # the whole geoparser: midan finds the toponyms itself
     predicted = [geo.geoparse(doc, gazetteer) for doc in docs]
     figures: dict[str, Any] = {}
@@ -97,6 +102,7 @@ def score(corpus: str, limit: int | None = None) -> dict[str, Any]:
         }
     n_resolved = sum(len(r) for r in resolved)
     figures["toponyms_per_second"] = round(n_resolved / resolve_seconds, 1) if resolve_seconds else 0.0
+    figures["toponyms_per_second_warm"] = round(n_resolved / warm_seconds, 1) if warm_seconds else 0.0
     return figures
 
 
@@ -120,7 +126,9 @@ def show(f: dict[str, Any]) -> None:
             ("acc@161 km by midan's own points", test["acc161_own_points"], "-"),
             ("mean error km (toponyms the gazetteer knows)", test["mean_error_km"], "-"),
             ("right entry among the candidates (ceiling)", test["candidate_recall"], "-"),
-            ("toponyms resolved per second (no parse)", f[corpus]["toponyms_per_second"], ">= 5,000 (goal)"),
+            ("toponyms resolved per second (no parse; first pass)", f[corpus]["toponyms_per_second"],
+             ">= 5,000 (goal)"),
+            ("toponyms resolved per second (no parse; caches warm)", f[corpus]["toponyms_per_second_warm"], "-"),
         ])
         report(f"{corpus}, test fold, end to end (midan finds the toponyms)", [
             ("toponym recall", end_to_end["toponym_recall"], "-"),

@@ -237,3 +237,20 @@ def test_geo_doubtful_readings_are_left_unresolved(parse, gazetteer):
                             gazetteer)
     assert toponyms[0].place.name == "Port-au-Prince"
     assert "Solin" not in [t.place.name for t in toponyms]
+
+
+def test_geo_chant_capital_sponsor_and_home_town_are_not_event_places(pipeline):
+    import datetime as dt
+
+    from midan.schema import Article
+
+    text = ("KASSALA, Sudan — Hundreds of students marched through Kassala on Tuesday, chanting \"Khartoum belongs to "
+            "the people!\" and demanding civilian rule.\n\n"
+            "In Omdurman, paramilitary fighters backed by the United Arab Emirates stormed a sit-in on Tuesday, "
+            "wounding 12 protesters, witnesses said.\n\n"
+            "On Monday, gunmen shot dead Osman Idris, a union leader from Atbara, outside his office in Gedaref, his "
+            "colleagues said.")
+    analysis = next(pipeline.pipe([Article(id="s", text=text, title="", published=dt.date(2025, 3, 5))]))
+    places = sorted((e.event_date, e.location, e.geo_precision) for e in analysis.events)
+    assert places == [("2025-03-03", "Al Qadarif", 1), ("2025-03-04", "Kassala", 1), ("2025-03-04", "Omdurman", 1)]
+    assert {e.country for e in analysis.events} == {"Sudan"}
