@@ -1,9 +1,9 @@
 """The toponym ranker: which gazetteer entry a place name in an article refers to.
 
 Each candidate of a name gets features (its size and kind, how the name matched, the country and province the
-text names around it, the article's countries, and how close it lies to the article's other places) and a
-logistic score; the best candidate wins, and every mention of the same name in an article shares one reading.
-Scoring is two-staged: the first stage ranks without the other places, the second adds distances to the first
+text names around it, the article's countries, and how close it lies to the article's other places); the best
+candidate wins, and every mention of the same name in an article shares one reading. Scoring is two-staged: a
+logistic first stage ranks without the other places; the second, boosted trees, adds distances to the first
 stage's choices ("Paris" near "Lamar County" is in Texas).
 
 Weights are learned on the training folds of LGL and GeoWebNews (article index % 5 != 0; the test folds are
@@ -58,10 +58,6 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _km(a: Place, b: Place) -> float:
-    return km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def _point(place: Place) -> bool:
@@ -411,8 +407,9 @@ def _labelled(shared: Path, test: bool = False) -> list[tuple[list[PlaceMention]
 
 
 def fit(data: list[tuple[list[PlaceMention], list[list[bool]]]], c: float = 1.0) -> dict[str, Any]:
-    """Fit both stages (logistic regression over candidates) on labelled articles. A name whose right entry is
-    not among its candidates teaches nothing about ranking and is left out of the fit."""
+    """Fit both stages on labelled articles: logistic regression over candidates, then boosted trees over the
+    candidates with the first stage's choices. A name whose right entry is not among its candidates teaches
+    nothing about ranking and is left out of the fit."""
     from sklearn.linear_model import LogisticRegression
 
     def lr(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -483,7 +480,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
-    parser.add_argument("--c", type=float, default=1.0)
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the first stage")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     train = _labelled(args.shared)

@@ -254,3 +254,31 @@ def test_geo_chant_capital_sponsor_and_home_town_are_not_event_places(pipeline):
     places = sorted((e.event_date, e.location, e.geo_precision) for e in analysis.events)
     assert places == [("2025-03-03", "Al Qadarif", 1), ("2025-03-04", "Kassala", 1), ("2025-03-04", "Omdurman", 1)]
     assert {e.country for e in analysis.events} == {"Sudan"}
+
+
+def test_georank_tree_export_gives_scikit_learns_scores():
+    import numpy as np
+
+    from midan import georank
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, len(georank.FEATURES) + len(georank.STAGE2)))
+    y = x[:, 0] + 0.5 * x[:, -1] * x[:, 2] > 0
+    exported = georank.boosted_trees(x, y, trees=8, depth=3)  # checks itself against decision_function
+    scores = georank._scores(exported, x)
+    assert scores.shape == (600,) and np.corrcoef(scores, x[:, 0])[0, 1] > 0.5
+
+
+def test_georank_weights_for_other_features_are_refused(tmp_path):
+    import json
+
+    from midan import georank
+    from midan.errors import MidanError
+
+    path = tmp_path / "georank.json"
+    path.write_text(json.dumps({"features": ["log_population"], "stage2_features": [], "stage1": {}, "stage2": {}}))
+    with pytest.raises(MidanError, match="trained on other features"):
+        georank._weights.__wrapped__(path)
+    path.write_text("{not json")
+    with pytest.raises(MidanError, match="cannot read the toponym ranker"):
+        georank._weights.__wrapped__(path)
