@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 3
 #: the most candidates a lookup returns (the most common names, "San Jose", "Washington", have over a hundred)
-LOOKUP_DEPTH = 50
+LOOKUP_DEPTH = 25
 _ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|ar|an|at|az|ad|ag)\s+")
 _ADMIN_SUFFIX = re.compile(r"\s+(?:governorate|province|state|region|district|county|prefecture|department|"
                            r"division|municipality|oblast|krai|wilaya|muhafazah|parish)$")
@@ -195,7 +195,7 @@ class Gazetteer:
                 raise GazetteerError(f"no gazetteer at {self.path}; run `midan gazetteer build`")
             self._build(self.path)
         try:
-            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._db = self._connect()
             self._countries = self._load_countries()
         except sqlite3.Error as exc:
             raise GazetteerError(f"cannot open the gazetteer {self.path}: {exc}") from None
@@ -203,6 +203,12 @@ class Gazetteer:
         self._lookup = lru_cache(maxsize=65536)(self._lookup_uncached)
         self._fuzzy = lru_cache(maxsize=8192)(self._fuzzy_uncached)
         self._country = lru_cache(maxsize=65536)(self._country_uncached)
+
+    def _connect(self) -> sqlite3.Connection:
+        """A read-only connection; the file is memory-mapped, so first lookups read pages without copying them."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        db.execute("PRAGMA mmap_size = 268435456")
+        return db
 
     @staticmethod
     def default_path() -> Path:
@@ -359,7 +365,7 @@ class Gazetteer:
         except (OSError, sqlite3.Error, UnicodeDecodeError, zipfile.BadZipFile) as exc:
             Path(tmp).unlink(missing_ok=True)
             raise GazetteerError(f"cannot import {source}: {exc}") from None
-        self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        self._db = self._connect()
         self._lookup.cache_clear()
         self._fuzzy.cache_clear()
         self._country.cache_clear()
