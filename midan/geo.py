@@ -1,16 +1,16 @@
 """Geoparsing: find place names, resolve them against the gazetteer, and choose where each event happened.
 
-Toponyms come from spaCy's entities (GPE, LOC, FAC) and from proper-noun runs the gazetteer knows (the small
-English model tags many African and Middle-Eastern towns as NORP or ORG). Each is resolved by a score over its
-gazetteer candidates: population, the article's dominant country, a containment cue ("Kassala, eastern Sudan",
-"X state"), and the country of places already resolved. The event's place is chosen first as a span, among
-every place-like name of the sentence (resolved or not, countries included): the one the dependency parse attaches
-to the event word ("in", "near", "outside", "across"; the ground of "captured X"), the most specific when several
-are ("the village of X in the countryside of Y"). It is then coded: a known place as itself, a name the gazetteer
-does not know by the known place holding it ("Town - Quarter", or precision 2). Failing that come looser rules in
-one ranked list: another place of the sentence, the previous sentence's, the dateline, the article's main place
-(named more than once); a fallback place must lie in the country the sentence names, and a city-state named as a
-country (Hong Kong, Singapore) is its city.
+Toponyms come from spaCy's entities (GPE, LOC, FAC) and from proper-noun runs the gazetteer knows (the small English
+model tags many African and Middle-Eastern towns as NORP or ORG). Each is resolved among its gazetteer candidates by
+the learned ranker of :mod:`midan.georank` (population and kind, containment cues such as "Kassala, eastern Sudan"
+and "X state", the article's countries and states, the other places named near it). The event's place is chosen
+first as a span, among every place-like name of the sentence (resolved or not, countries included): the one the
+dependency parse attaches to the event word ("in", "near", "outside", "across"; the ground of "captured X"), the
+most specific when several are ("the village of X in the countryside of Y"). It is then coded: a known place as
+itself, a name the gazetteer does not know by the known place holding it ("Town - Quarter", or precision 2). Failing
+that come looser rules in one ranked list: another place of the sentence, the previous sentence's, the dateline, the
+article's main place (named more than once); a fallback place must lie in the country the sentence names, and a
+city-state named as a country (Hong Kong, Singapore) is its city.
 """
 
 from __future__ import annotations
@@ -243,7 +243,8 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
 
     ``given`` spans are known to be places (gold annotations, a user's selection): every one is resolved,
     fuzzy matching included. Otherwise a name the NER called a person or organisation is kept only when the
-    gazetteer knows it as a town of some size, and names the gazetteer does not know are dropped."""
+    gazetteer knows it as a town of some size, only names the NER called places get fuzzy candidates, names the
+    gazetteer does not know are dropped, and doubtful readings are left out (see :data:`MIN_CONFIDENCE`)."""
     from midan import georank
 
     mentions = place_mentions(spans, gazetteer, given=given)
