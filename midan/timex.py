@@ -137,10 +137,12 @@ def _infer_year(month: int, day: int | None, dct: dt.date | None, future: bool) 
     year = dct.year
     first = _safe_date(year, month, day or 1) or dt.date(year, month, 1)
     last = _safe_date(year, month, day) if day else _month_span(year, month)[1]
-    if not future and first > dct + dt.timedelta(days=7):
-        return year - 1
     if future and last is not None and last < dct - dt.timedelta(days=7):
         return year + 1
+    # past-tense reporting: the last such date, unless it falls within the coming month (a date a week ahead is
+    # a deadline or a meeting, "must return by Jan. 14" in a story of 6 January, not one of a year ago)
+    if not future and first > dct + dt.timedelta(days=7) and (day is None or first > dct + dt.timedelta(days=31)):
+        return year - 1
     return year
 
 
@@ -429,19 +431,35 @@ def _clock(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
 _FUTURE_WORDS = frozenset({"will", "shall", "'ll", "going", "plan", "plans", "planned", "to", "would"})
 
 
+#: verbs whose complement is still to come ("expected to join in April", "scheduled to spend Tuesday morning")
+_FUTURE_HEADS = frozenset({"plan", "vow", "threaten", "promise", "intend", "expect", "schedule", "set", "due",
+                           "prepare", "aim", "slate", "postpone", "delay", "defer", "adjourn", "reschedule"})
+#: auxiliaries of a clause about what is still to come ("would be ready Tuesday", "must be returned by Jan. 14";
+#: "could" and "can" also report past ability, "police could not say on Monday", and are left out)
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "might", "must", "should", "may", "'d"})
+
+
 def _future(doc: Doc | None, start: int) -> bool:
-    """Whether the clause around a character offset speaks of the future ("will march on Tuesday")."""
+    """Whether the clause around a character offset speaks of the future ("will march on Tuesday", "is expected
+    to join in April", "postponed until Tuesday")."""
     if doc is None:
         return False
     token = doc.char_span(start, start + 1, alignment_mode="expand")
     if token is None:
         return False
-    verb = governor(token.root)
-    if verb.tag_ == "MD" or any(c.dep_ in {"aux", "auxpass"} and c.lower_ in {"will", "shall", "'ll", "wo"}
-                                for c in verb.children):
+    word = token.root
+    if word.i > 0 and doc[word.i - 1].lower_ in {"until", "till", "'til"}:
         return True
-    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"plan", "vow", "threaten", "promise", "intend"}:
+    verb = governor(word)
+    if verb.tag_ == "MD" or any(c.dep_ in {"aux", "auxpass"} and c.lower_ in _FUTURE_AUX for c in verb.children):
         return True
+    node = verb
+    for _ in range(3):  # "expected to join", "a summit set for April", "plans to hold a news conference"
+        if node.lemma_.lower() in _FUTURE_HEADS and (node is not verb or node.tag_ != "VBD"):
+            return True
+        if node.head.i == node.i:
+            break
+        node = node.head
     return any(c.lower_ in {"will", "'ll"} for c in verb.head.children if c.dep_ == "aux") and verb.dep_ in {
         "xcomp", "advcl"}
 

@@ -156,3 +156,19 @@ def test_timex_clock_time_does_not_date_an_event(parse):
 def test_timex_following_day_does_not_count_from_a_since_span(parse):
     assert "The following day" not in values(parse, "Fighting has raged since November 1. The following day, a "
                                                     "mob rioted.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "value"),
+    [
+        ("The committee is expected to meet on Tuesday.", "Tuesday", "2020-11-10"),
+        ("Officials postponed the vote until Friday.", "Friday", "2020-11-06"),
+        ("The council said the mayor would resign on Monday.", "Monday", "2020-11-09"),
+        ("A summit set for December will discuss the truce.", "December", "2020-12"),
+        ("The militia must hand over its weapons by November 12.", "November 12", "2020-11-12"),
+        ("Rebels attacked the town on October 30.", "October 30", "2020-10-30"),
+        ("Rebels attacked the town on December 20.", "December 20", "2019-12-20"),
+    ],
+)
+def test_timex_future_clauses_and_coming_dates(parse, text, expression, value):
+    assert values(parse, text)[expression][1] == value
