@@ -172,3 +172,21 @@ def test_timex_following_day_does_not_count_from_a_since_span(parse):
 )
 def test_timex_future_clauses_and_coming_dates(parse, text, expression, value):
     assert values(parse, text)[expression][1] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "type_", "value"),
+    [
+        ("Third-quarter profit rose 8%.", "Third-quarter", "DATE", "2020-Q3"),
+        ("Profit fell in the latest quarter.", "the latest quarter", "DATE", "2020-Q3"),
+        ("Sales should recover in the current quarter.", "the current quarter", "DATE", "2020-Q4"),
+        ("Prices doubled over the past two months.", "the past two months", "DURATION", "P2M"),
+    ],
+)
+def test_timex_quarters_and_counted_pasts(parse, text, expression, type_, value):
+    assert values(parse, text).get(expression) == (type_, value)
+
+
+def test_timex_ages_and_previously_are_not_time_expressions(parse):
+    found = values(parse, "A 6-year-old boy, previously held in a camp, was freed.")
+    assert found == {}
