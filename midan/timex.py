@@ -324,14 +324,31 @@ def _recent(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None
     return timex
 
 
+@rule(r"\bthe\s+weekend\b")
+def _the_weekend(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    """"The weekend" ("clashes over the weekend"): the one just past, the present one when the story is published
+    on a weekend, the coming one for plans ("last/next/this weekend" are :func:`_relative`'s)."""
+    if dct is None:
+        return None
+    weekday = dct.weekday()
+    if weekday >= 5:
+        saturday = dct - dt.timedelta(days=weekday - 5)
+    elif future:
+        saturday = dct + dt.timedelta(days=5 - weekday)
+    else:
+        saturday = dct - dt.timedelta(days=weekday + 2)
+    return Timex(m.start(), m.end(), m.group(0), "DATE", f"{_week_value(saturday)}-WE", saturday,
+                 saturday + dt.timedelta(days=1), "weekend")
+
+
 # "previously" and "formerly" are left out: TimeML annotators mark them rarely (3 of 23 in TBAQ). "the past" followed
 # by a count is a duration ("the past two months")
 @rule(r"\b(?P<word>recently|now|currently|nowadays|the past(?!\s+(?:\w+[\s-]+)?(?:days?|weeks?|months?|years?|"
-      r"decades?|centur(?:y|ies))\b)|in the future)\b")
+      r"decades?|centur(?:y|ies))\b)|(?:in\s+)?the\s+(?:near\s+|distant\s+)?future)\b")
 def _reference(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
     word = m["word"].lower()
     value = "PRESENT_REF" if word in {"now", "currently", "nowadays"} else \
-        "FUTURE_REF" if word == "in the future" else "PAST_REF"
+        "FUTURE_REF" if word.endswith("future") else "PAST_REF"
     return Timex(m.start(), m.end(), m.group(0), "DATE", value, granularity="ref")
 
 
@@ -453,7 +470,9 @@ _FUTURE_WORDS = frozenset({"will", "shall", "'ll", "going", "plan", "plans", "pl
 
 #: verbs whose complement is still to come ("expected to join in April", "scheduled to spend Tuesday morning")
 _FUTURE_HEADS = frozenset({"plan", "vow", "threaten", "promise", "intend", "expect", "schedule", "set", "due",
-                           "prepare", "aim", "slate", "postpone", "delay", "defer", "adjourn", "reschedule"})
+                           "prepare", "aim", "slate"})
+#: verbs that push something to a later date, in any tense ("postponed the vote until Friday")
+_DEFER_VERBS = frozenset({"postpone", "delay", "defer", "adjourn", "reschedule"})
 #: auxiliaries of a clause about what is still to come ("would be ready Tuesday", "must be returned by Jan. 14";
 #: "could" and "can" also report past ability, "police could not say on Monday", and are left out)
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "might", "must", "should", "may", "'d"})
@@ -461,17 +480,16 @@ _FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "might", "must",
 
 def _future(doc: Doc | None, start: int) -> bool:
     """Whether the clause around a character offset speaks of the future ("will march on Tuesday", "is expected
-    to join in April", "postponed until Tuesday")."""
+    to join in April", "postponed the vote until Tuesday")."""
     if doc is None:
         return False
     token = doc.char_span(start, start + 1, alignment_mode="expand")
     if token is None:
         return False
-    word = token.root
-    if word.i > 0 and doc[word.i - 1].lower_ in {"until", "till", "'til"}:
-        return True
-    verb = governor(word)
+    verb = governor(token.root)
     if verb.tag_ == "MD" or any(c.dep_ in {"aux", "auxpass"} and c.lower_ in _FUTURE_AUX for c in verb.children):
+        return True
+    if verb.lemma_.lower() in _DEFER_VERBS:
         return True
     node = verb
     for _ in range(3):  # "expected to join", "a summit set for April", "plans to hold a news conference"

@@ -190,3 +190,10 @@ def test_timex_quarters_and_counted_pasts(parse, text, expression, type_, value)
 def test_timex_ages_and_previously_are_not_time_expressions(parse):
     found = values(parse, "A 6-year-old boy, previously held in a camp, was freed.")
     assert found == {}
+
+
+def test_timex_weekends_and_the_future(parse):
+    found = values(parse, "Crowds gathered over the weekend and vowed to return in the future.")
+    assert found["the weekend"] == ("DATE", "2020-W44-WE")
+    assert found["in the future"] == ("DATE", "FUTURE_REF")
+    assert values(parse, "Talks will resume at the weekend.")["the weekend"] == ("DATE", "2020-W45-WE")
