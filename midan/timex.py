@@ -177,12 +177,20 @@ def _numeric(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | Non
     return _date(m, value) if value else None
 
 
+_BEFORE_MONTH = frozenset({"in", "since", "by", "until", "till", "from", "through", "during", "of", "before", "after",
+                           "last", "next", "this", "that", "the", "early", "late", "mid", "to"})
+
+
 @rule(r"\b(?:(?P<mod>early|mid|late|the (?:beginning|start|end|middle) of)[\s-]+)?" + _MONTH +
       r"(?:,?\s+(?:of\s+)?" + _YEAR + r")?\b(?!\s+[0-3]?\d\b)", 0)
 def _month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
     word = m["month"]
     if word.lower() in {"may", "mar", "march"} and not m["year"] and not m["mod"]:
-        return None  # checked against the parse in tag(): "may" the modal, "march" the verb
+        # "may" the modal, "march" the verb: only a capitalised name after a word that introduces a date ("in
+        # March", "since May", "the March accession"); tag() also checks the parse
+        before = m.string[max(0, m.start() - 12):m.start()].split()
+        if not word[0].isupper() or not before or before[-1].lower() not in _BEFORE_MONTH:
+            return None
     month = MONTHS[word.lower().rstrip(".")]
     year = int(m["year"]) if m["year"] else _infer_year(month, None, dct, future)
     mod = _mod(m["mod"])
@@ -402,7 +410,8 @@ def _half(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
                  granularity="half")
 
 
-@rule(r"\b(?P<since>since|in|during|by|until|before|after|from|of|early|late|mid-|the|a|an)?\s*" + _YEAR +
+@rule(r"\b(?P<since>since|in|during|by|until|before|after|from|of|early|late|mid-|the|a|an|into|through|throughout|"
+      r"for|both|and|fiscal|its|their|'s)?\s*" + _YEAR +
       r"\b(?![-/.]\d)(?!,\d)")
 def _year(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
     if not m["since"]:

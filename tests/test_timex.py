@@ -197,3 +197,20 @@ def test_timex_weekends_and_the_future(parse):
     assert found["the weekend"] == ("DATE", "2020-W44-WE")
     assert found["in the future"] == ("DATE", "FUTURE_REF")
     assert values(parse, "Talks will resume at the weekend.")["the weekend"] == ("DATE", "2020-W45-WE")
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "value"),
+    [
+        ("The ceasefire has held since March.", "March", "2020-03"),
+        ("The trial opened in May.", "May", "2020-05"),
+        ("Scars of its 1990 invasion remain.", "1990", "1990"),
+        ("Earnings should grow through 2021.", "2021", "2021"),
+    ],
+)
+def test_timex_bare_months_and_years_after_a_date_word(parse, text, expression, value):
+    assert values(parse, text)[expression][1] == value
+
+
+def test_timex_march_the_verb_and_may_the_modal_stay_untagged(parse):
+    assert values(parse, "Students may march to the palace.") == {}
