@@ -443,6 +443,28 @@ def _duration(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | No
     return Timex(start, m.end(), m.string[start:m.end()].strip(), "DURATION", value, granularity="duration")
 
 
+@rule(r"\b(?:for|of|in|through)\s+(?P<the>the\s+(?:fiscal\s+|full\s+)?year)\b(?P<ended>\s+(?:ended|ending|to|through))?"
+      r"(?!\s+(?:ago|earlier|before|after|later|(?:1[89]|20)\d\d))")
+def _the_year(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    """A company's year: "for the year ended Sept. 30" is a year-long period (P1Y), "a high for the year" the
+    year of the story."""
+    start = m.start("the")
+    if m["ended"]:
+        return Timex(start, m.end("the"), m["the"], "DURATION", "P1Y", granularity="duration")
+    if dct is None:
+        return None
+    return Timex(start, m.end("the"), m["the"], "DATE", str(dct.year), dt.date(dct.year, 1, 1),
+                 dt.date(dct.year, 12, 31), "year")
+
+
+@rule(r"\b(?:for|within|over)\s+(?P<unit>hours|days|weeks|months|years|decades)\b(?!\s+(?:ago|earlier|later|before))")
+def _vague_duration(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+    """An uncounted stretch ("for weeks", "within days"): a duration of unknown length, PXW, PXD ..."""
+    unit = m["unit"].lower().rstrip("s")
+    value = "PTXH" if unit == "hour" else "PXDE" if unit == "decade" else f"PX{UNITS[unit]}"
+    return Timex(m.start("unit"), m.end(), m["unit"], "DURATION", value, granularity="duration")
+
+
 @rule(r"\b(?P<word>every\s+(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|day|week|"
       r"month|year|morning|night)|daily|weekly|monthly|annually|yearly|each\s+(?:day|week|month|year))\b")
 def _set(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:

@@ -214,3 +214,15 @@ def test_timex_bare_months_and_years_after_a_date_word(parse, text, expression, 
 
 def test_timex_march_the_verb_and_may_the_modal_stay_untagged(parse):
     assert values(parse, "Students may march to the palace.") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "type_", "value"),
+    [
+        ("The siege went on for weeks.", "weeks", "DURATION", "PXW"),
+        ("Net income rose for the year ended June 30.", "the year", "DURATION", "P1Y"),
+        ("Shares hit a high for the year in June.", "the year", "DATE", "2020"),
+    ],
+)
+def test_timex_vague_durations_and_the_year(parse, text, expression, type_, value):
+    assert values(parse, text).get(expression) == (type_, value)
