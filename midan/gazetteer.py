@@ -360,11 +360,11 @@ class Gazetteer:
                 ("imported_from", "|".join(filter(None, [sources, source.name])))])
             db.commit()
             db.close()
-            self._db.close()
-            os.replace(tmp, self.path)
+            os.replace(tmp, self.path)  # this connection keeps reading the old file until it is reopened below
         except (OSError, sqlite3.Error, UnicodeDecodeError, zipfile.BadZipFile) as exc:
             Path(tmp).unlink(missing_ok=True)
             raise GazetteerError(f"cannot import {source}: {exc}") from None
+        self._db.close()
         self._db = self._connect()
         self._lookup.cache_clear()
         self._fuzzy.cache_clear()
