@@ -304,15 +304,6 @@ class Gazetteer:
             places.extend(p for p in self._lookup(other) if p not in places)
         return tuple(places[:limit * 3])
 
-    def place_by_id(self, geonames_id: int) -> Place | None:
-        """The entry with a GeoNames id (cities, units, continents; countries via :meth:`country_by_code`)."""
-        for country in self._countries.values():
-            if country.geonames_id == geonames_id:
-                return country
-        row = self._db.execute(f"SELECT {_PLACE_COLUMNS}, 0 FROM places p WHERE p.geonames_id = ?",
-                               (geonames_id,)).fetchone()
-        return self._place(row) if row else None
-
     def _place(self, row: tuple[object, ...]) -> Place:
         gid, name, lat, lon, fclass, fcode, cc, admin1, admin2, pop = row[:10]
         country = self._countries.get(str(cc))

@@ -99,12 +99,6 @@ def test_gazetteer_fuzzy_finds_transliterations(gazetteer):
     assert gazetteer.fuzzy("Xq") == []
 
 
-def test_gazetteer_place_by_id(gazetteer):
-    omdurman = gazetteer.lookup("Omdurman")[0]
-    assert gazetteer.place_by_id(omdurman.geonames_id) == omdurman
-    assert gazetteer.place_by_id(gazetteer.country("Sudan").geonames_id).is_country
-
-
 def _dump_row(gid: int, name: str, alternates: str, lat: float, lon: float, fcode: str, admin1: str) -> str:
     cols = [str(gid), name, name, alternates, str(lat), str(lon), "P", fcode, "HT", "", admin1, "", "", "", "0", "",
             "40", "America/Port-au-Prince", "2024-01-01"]
