@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,7 +29,9 @@ MONTHS["sept"] = 9
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-                "thirty": 30, "several": -1, "few": -1, "a few": -1, "some": -1}
+                "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+                "hundred": 100, "a hundred": 100, "a couple of": 2, "several": -1, "few": -1, "a few": -1,
+                "some": -1}
 UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y", "hour": "H", "minute": "MIN", "decade": "DE"}
 SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 BACKGROUND_DAYS = 31
@@ -38,8 +41,8 @@ _MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUM = r"(?P<num>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|" \
-       r"several|a few|few|some)"
+_NUM = r"(?P<num>\d+|a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
+       r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|a few|few|some)"
 _UNIT = r"(?P<unit>day|week|month|year|hour|minute|decade)s?"
 
 
@@ -112,7 +115,7 @@ def _number(text: str) -> int:
 
 # --- the rules ------------------------------------------------------------------------------------------------
 
-Resolver = Callable[[re.Match[str], dt.date | None, bool], Timex | None]
+Resolver = Callable[[re.Match[str], dt.date | None, str], Timex | None]
 _RULES: list[tuple[re.Pattern[str], Resolver]] = []
 
 
@@ -128,39 +131,46 @@ def _date(m: re.Match[str], day: dt.date, text: str | None = None) -> Timex:
     return Timex(m.start(), m.end(), text or m.group(0), "DATE", day.isoformat(), day, day, "day")
 
 
-def _infer_year(month: int, day: int | None, dct: dt.date | None, future: bool) -> int | None:
-    """The year of a month (and day) given without one: the nearest such date on the right side of the DCT
-    ("on December 28" in a story of 2 January is last year's; "in March" when the story speaks of plans is
-    next year's once this March has passed)."""
+def _infer_year(month: int, day: int | None, dct: dt.date | None, tense: str) -> int | None:
+    """The year of a month (and day) given without one: on the DCT's side the tense says ("on December 28" in a
+    past-tense story of 2 January is last year's; "in March" when the story speaks of plans is next year's once
+    this March has passed), else the nearest ("payable Dec. 15" in October, "the summit in April")."""
     if dct is None:
         return None
     year = dct.year
     first = _safe_date(year, month, day or 1) or dt.date(year, month, 1)
     last = _safe_date(year, month, day) if day else _month_span(year, month)[1]
-    if future and last is not None and last < dct - dt.timedelta(days=7):
-        return year + 1
-    # past-tense reporting: the last such date, unless it falls within the coming month (a date a week ahead is
-    # a deadline or a meeting, "must return by Jan. 14" in a story of 6 January, not one of a year ago)
-    if not future and first > dct + dt.timedelta(days=7) and (day is None or first > dct + dt.timedelta(days=31)):
-        return year - 1
-    return year
+    if tense == "future":
+        return year + 1 if last is not None and last < dct - dt.timedelta(days=7) else year
+    if tense == "past":
+        # the last such date, unless it falls within the coming month (a date a week ahead is a deadline or a
+        # meeting, "had to return by Jan. 14" in a story of 6 January, not one of a year ago)
+        if first > dct + dt.timedelta(days=7) and (day is None or first > dct + dt.timedelta(days=31)):
+            return year - 1
+        return year
+
+    def distance(y: int) -> int:
+        start = _safe_date(y, month, day or 1) or dt.date(y, month, 1)
+        return abs((start - dct).days)
+
+    return min((year - 1, year, year + 1), key=distance)
 
 
 @rule(r"\b(?P<year>(?:1[89]|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
-def _iso(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _iso(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     day = _safe_date(int(m["year"]), int(m["month"]), int(m["day"]))
     return _date(m, day) if day else None
 
 
 @rule(r"\b(?:(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH.replace("month", "month2") +
-      r"\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\s*(?:,\s*)?\d{3}\b)(?!:))(?:,?\s+" + _YEAR + r")?\b")
-def _day_month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+      r"\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\s*(?:,\s*)?\d{3}\b)(?!:\d))(?:,?\s+" + _YEAR + r")?\b")
+def _day_month(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     month = MONTHS[(m["month"] or m["month2"]).lower().rstrip(".")]
     day_text = m["day"] or m["day2"]
     day_number = int(day_text)
     if not 1 <= day_number <= 31:
         return None
-    year = int(m["year"]) if m["year"] else _infer_year(month, day_number, dct, future)
+    year = int(m["year"]) if m["year"] else _infer_year(month, day_number, dct, tense)
     if year is None:
         return Timex(m.start(), m.end(), m.group(0), "DATE", f"XXXX-{month:02d}-{day_number:02d}",
                      granularity="day")
@@ -169,7 +179,7 @@ def _day_month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | N
 
 
 @rule(r"\b(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<year>(?:19|20)\d\d)\b")
-def _numeric(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _numeric(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     a, b = int(m["a"]), int(m["b"])
     # day/month as most of the world writes it; month/day when the first number cannot be a day's month
     day, month = (a, b) if b <= 12 else (b, a)
@@ -183,7 +193,7 @@ _BEFORE_MONTH = frozenset({"in", "since", "by", "until", "till", "from", "throug
 
 @rule(r"\b(?:(?P<mod>early|mid|late|the (?:beginning|start|end|middle) of)[\s-]+)?" + _MONTH +
       r"(?:,?\s+(?:of\s+)?" + _YEAR + r")?\b(?!\s+[0-3]?\d\b)", 0)
-def _month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _month(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     word = m["month"]
     if word.lower() in {"may", "mar", "march"} and not m["year"] and not m["mod"]:
         # "may" the modal, "march" the verb: only a capitalised name after a word that introduces a date ("in
@@ -192,7 +202,7 @@ def _month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
         if not word[0].isupper() or not before or before[-1].lower() not in _BEFORE_MONTH:
             return None
     month = MONTHS[word.lower().rstrip(".")]
-    year = int(m["year"]) if m["year"] else _infer_year(month, None, dct, future)
+    year = int(m["year"]) if m["year"] else _infer_year(month, None, dct, tense)
     mod = _mod(m["mod"])
     if year is None:
         return Timex(m.start(), m.end(), m.group(0), "DATE", f"XXXX-{month:02d}", granularity="month", mod=mod)
@@ -201,7 +211,7 @@ def _month(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
 
 
 @rule(r"\b(?P<word>March|May)\s+(?P<year>(?:1[89]|20)\d\d)\b")
-def _month_year_ambiguous(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _month_year_ambiguous(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     month = MONTHS[m["word"].lower()]
     first, last = _month_span(int(m["year"]), month)
     return Timex(m.start(), m.end(), m.group(0), "DATE", f"{m['year']}-{month:02d}", first, last, "month")
@@ -220,17 +230,21 @@ def _mod(text: str | None) -> str:
 
 @rule(r"\b(?:(?P<rel>last|next|this|past|coming)\s+)?" + _WEEKDAY +
       r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b", 0)
-def _weekday(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _weekday(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     target = WEEKDAYS[m["weekday"].lower()]
     rel = (m["rel"] or "").lower()
     if dct is None:
         return Timex(m.start(), m.end(), m.group(0), "DATE", f"XXXX-WXX-{target + 1}", granularity="day")
-    if rel == "next" or (future and rel != "last"):
+    if rel == "next" or (tense == "future" and rel != "last"):
         delta = (target - dct.weekday()) % 7 or 7
         day = dct + dt.timedelta(days=delta)
     elif rel == "last":
         delta = (dct.weekday() - target) % 7 or 7
         day = dct - dt.timedelta(days=delta)
+    elif tense == "present" and not rel and (target - dct.weekday()) % 7 in {1, 2, 3} and \
+            not m.string.startswith("'s", m.end()):
+        # "meets Monday", "is to resume trading Tuesday": the coming one when it is the nearer
+        day = dct + dt.timedelta(days=(target - dct.weekday()) % 7)
     else:
         day = dct - dt.timedelta(days=(dct.weekday() - target) % 7)
     timex = _date(m, day)
@@ -244,7 +258,7 @@ _PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 
 @rule(r"\b(?P<word>yesterday|today|tonight|overnight|(?:this|yesterday|last|tomorrow)\s+"
       r"(?:morning|afternoon|evening|night)|tomorrow)\b")
-def _deictic(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _deictic(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     word = m["word"].lower()
     offset = -1 if word.startswith(("yesterday", "last", "overnight")) else 1 if word.startswith("tomorrow") else 0
     if dct is None:
@@ -260,7 +274,7 @@ def _deictic(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | Non
 
 @rule(r"\b(?P<pre>earlier|later|late|early)?\s*(?P<rel>last|next|this|past|previous|coming)\s+"
       r"(?P<unit>week|weekend|month|year)\b")
-def _relative(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _relative(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     rel, unit, pre = m["rel"].lower(), m["unit"].lower(), (m["pre"] or "").lower()
     text_start = m.start() if m["pre"] else m.start("rel")
     if dct is None:
@@ -294,7 +308,7 @@ def _relative(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | No
 
 
 @rule(r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?P<dir>ago|earlier|before|later)\b")
-def _ago(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     count, unit = _number(m["num"]), m["unit"].lower()
     if dct is None or count < 0 or unit in {"hour", "minute"}:
         return Timex(m.start(), m.end(), m.group(0), "DATE", "PAST_REF", granularity="ref")
@@ -317,13 +331,13 @@ def _ago(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
 
 
 @rule(r"\b(?:the\s+)?(?:(?P<rel>following|next|previous|preceding)\s+day|day\s+(?P<dir>after|before))\b")
-def _anaphoric_day(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _anaphoric_day(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     later = (m["rel"] or m["dir"]).lower() in {"following", "next", "after"}
     return Timex(m.start(), m.end(), m.group(0), "DATE", "XXXX-XX-XX", granularity="day", shift=1 if later else -1)
 
 
 @rule(r"\b(?:in\s+)?(?P<rel>recent|the (?:past|last))\s+(?P<unit>days|weeks|months|years)\b")
-def _recent(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _recent(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     start = m.start("rel")
     unit = m["unit"].lower().rstrip("s")
     timex = Timex(start, m.end(), m.string[start:m.end()], "DATE", "PAST_REF", granularity="ref")
@@ -333,7 +347,7 @@ def _recent(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None
 
 
 @rule(r"\bthe\s+weekend\b")
-def _the_weekend(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _the_weekend(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     """"The weekend" ("clashes over the weekend"): the one just past, the present one when the story is published
     on a weekend, the coming one for plans ("last/next/this weekend" are :func:`_relative`'s)."""
     if dct is None:
@@ -341,7 +355,7 @@ def _the_weekend(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex |
     weekday = dct.weekday()
     if weekday >= 5:
         saturday = dct - dt.timedelta(days=weekday - 5)
-    elif future:
+    elif tense == "future":
         saturday = dct + dt.timedelta(days=5 - weekday)
     else:
         saturday = dct - dt.timedelta(days=weekday + 2)
@@ -351,42 +365,52 @@ def _the_weekend(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex |
 
 # "previously" and "formerly" are left out: TimeML annotators mark them rarely (3 of 23 in TBAQ). "the past" followed
 # by a count is a duration ("the past two months")
-@rule(r"\b(?P<word>recently|now|currently|nowadays|the past(?!\s+(?:\w+[\s-]+)?(?:days?|weeks?|months?|years?|"
+@rule(r"\b(?P<word>recently|now|currently|nowadays|these days|current(?!\s+account)|recent|"
+      r"the past(?!\s+(?:\w+[\s-]+)?(?:days?|weeks?|months?|years?|"
       r"decades?|centur(?:y|ies))\b)|(?:in\s+)?the\s+(?:near\s+|distant\s+)?future)\b")
-def _reference(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _reference(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     word = m["word"].lower()
-    value = "PRESENT_REF" if word in {"now", "currently", "nowadays"} else \
+    value = "PRESENT_REF" if word in {"now", "currently", "nowadays", "these days", "current"} else \
         "FUTURE_REF" if word.endswith("future") else "PAST_REF"
     return Timex(m.start(), m.end(), m.group(0), "DATE", value, granularity="ref")
 
 
-@rule(r"\b(?:(?P<rel>last|this|next)\s+)?(?P<season>spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?" + _YEAR
-      + r")?\b")
-def _season(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+@rule(r"\b(?:(?P<rel>last|this|next|(?:this\s+)?past|coming|the(?:\s+(?:early|late))?)\s+)?"
+      r"(?P<season>spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?" + _YEAR + r")?\b")
+def _season(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     if not m["rel"] and not m["year"]:
-        return None
+        return None  # "fall" is a verb as often as a season
+    rel = (m["rel"] or "").lower()
+    rel = "last" if rel.endswith("past") or (rel.startswith("the") and tense == "past") else \
+        "next" if rel == "coming" or (rel.startswith("the") and tense == "future") else rel
     year = int(m["year"]) if m["year"] else (dct.year if dct else None)
     start_month = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[SEASONS[m["season"].lower()]]
-    if year is not None and dct is not None and (m["rel"] or "").lower() == "last" and start_month + 3 > dct.month:
+    if year is not None and dct is not None and rel == "last" and start_month + 3 > dct.month:
         year -= 1
-    if year is not None and (m["rel"] or "").lower() == "next":
+    if year is not None and dct is not None and rel == "next" and start_month <= dct.month:
         year += 1
     code = SEASONS[m["season"].lower()]
     start = m.start("rel") if m["rel"] else m.start()
     return Timex(start, m.end(), m.string[start:m.end()], "DATE", f"{year or 'XXXX'}-{code}", granularity="season")
 
 
-@rule(r"\b(?:the\s+)?(?P<ord>first|second|third|fourth)[\s-]+quarter(?:\s+(?:of\s+)?" + _YEAR + r")?\b")
-def _quarter(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+@rule(r"\b(?:the\s+)?(?:(?P<pre>(?:1[89]|20)\d\d|(?:this|last|next)\s+year's)\s+)?(?P<ord>first|second|third|fourth)"
+      r"[\s-]+quarter(?:\s+(?:of\s+)?" + _YEAR + r")?\b")
+def _quarter(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     number = ["first", "second", "third", "fourth"].index(m["ord"].lower()) + 1
-    year = int(m["year"]) if m["year"] else (dct.year if dct else None)
-    if not m["year"] and dct is not None and not future and dt.date(dct.year, 3 * number - 2, 1) > dct:
+    pre = (m["pre"] or "").lower()
+    year = int(m["year"]) if m["year"] else int(pre) if pre.isdigit() else (dct.year if dct else None)
+    if pre and not pre.isdigit() and year is not None:
+        year += {"this": 0, "last": -1, "next": 1}[pre.split()[0]]
+        return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-Q{number}", granularity="quarter")
+    if not (m["year"] or pre) and dct is not None and tense != "future" and dt.date(dct.year, 3 * number - 2, 1) > dct:
         year = dct.year - 1  # "third-quarter results" in a story of February: last year's
     return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year or 'XXXX'}-Q{number}", granularity="quarter")
 
 
-@rule(r"\b(?:the|this)\s+(?P<which>(?:latest|last|recent|current|fiscal|same)\s+)?quarter\b(?![\s-]+(?:century|mile))")
-def _the_quarter(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+@rule(r"\b(?:the|this)\s+(?:(?P<which>(?:latest|last|recent|current|fiscal|same)\s+)?quarter|latest\s+period)\b"
+      r"(?![\s-]+(?:century|mile))")
+def _the_quarter(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     """"The quarter" of a company report is the last one completed before the story ("the latest quarter");
     "the current quarter" or "this quarter" is the one the story is in."""
     if dct is None:
@@ -398,36 +422,67 @@ def _the_quarter(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex |
     return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-Q{quarter}", granularity="quarter")
 
 
+@rule(r"\b(?:the\s+)?year[\s-](?:ago|earlier)(?:\s+(?:first|second|third|fourth)(?:[\s-]quarter)?)?"
+      r"(?:\s+(?:quarter|period))?(?![\s-]+(?:nine|six|three|\d+)\s+months)\b")
+def _year_ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"The year-ago quarter", "year-earlier results": the year before the story's (a company's reporting period
+    when the story reports one, settled by ``_fiscal``)."""
+    if dct is None:
+        return None
+    year = dct.year - 1
+    return Timex(m.start(), m.end(), m.group(0), "DATE", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31),
+                 "year")
+
+
 @rule(r"\b(?:the\s+)?(?P<decade>(?:1[89]|20)\d0)s\b")
-def _decade(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _decade(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     return Timex(m.start(), m.end(), m.group(0), "DATE", m["decade"][:3], granularity="decade")
 
 
 @rule(r"\b(?:(?P<half>first|second) half of (?:the year|" + _YEAR.replace("year", "hyear") + r"))\b")
-def _half(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _half(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     year = m["hyear"] or (str(dct.year) if dct else "XXXX")
     return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-H{1 if m['half'].lower() == 'first' else 2}",
                  granularity="half")
 
 
+#: words around a four-digit number that make it a count, not a year ("some 2000 protesters", "$1990")
+_COUNT_BEFORE = re.compile(r"(?:[$#£€¥]|\d[,.]?|\b(?:about|some|nearly|almost|over|around|least|than|of|to|up|"
+                           r"roughly|estimated|approximately|with|killed|arrested|injured|wounded|number)\s+)$",
+                           re.IGNORECASE)
+_COUNT_AFTER = re.compile(r"^(?:\s*(?:%|percent|[-–]\s*\d|(?:people|persons|men|women|children|troops|soldiers|"
+                          r"police(?:men)?|officers|protesters|demonstrators|students|workers|members|supporters|"
+                          r"residents|refugees|civilians|families|homes|houses|cars|vehicles|dead|killed|injured|"
+                          r"wounded|detainees|prisoners|fighters|rebels|militants|were|have|had|are|others|more|"
+                          r"of|to)\b))", re.IGNORECASE)
+
+
+def _bare_year(text: str, start: int, end: int) -> bool:
+    """Whether a four-digit number with no word before it that makes it a date is still a year: in news it mostly
+    is ("between 1994 and 1997", "his 1996 campaign"), unless it counts something ("2000 protesters", "$1990")."""
+    return not _COUNT_BEFORE.search(text[max(0, start - 16):start]) and not _COUNT_AFTER.match(text[end:end + 16])
+
+
 @rule(r"\b(?P<since>since|in|during|by|until|before|after|from|of|early|late|mid-|the|a|an|into|through|throughout|"
       r"for|both|and|fiscal|its|their|'s)?\s*" + _YEAR +
       r"\b(?![-/.]\d)(?!,\d)")
-def _year(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
-    if not m["since"]:
-        return None  # a bare four-digit number is as often a count as a year
+def _year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    if not m["since"] and not _bare_year(m.string, m.start("year"), m.end()):
+        return None
     year = int(m["year"])
     start = m.start("year")
-    since = m["since"].lower() == "since"
-    if m["since"].lower() in {"the", "a", "an"}:
+    word = (m["since"] or "").lower()
+    since = word == "since"
+    if word in {"the", "a", "an"}:
         start = m.start("since")
     return Timex(start, m.end(), m.string[start:m.end()], "DATE", str(year), dt.date(year, 1, 1),
                  dt.date(year, 12, 31), "year", since=since)
 
 
-@rule(r"\b(?:for|over|during|lasting|in)?\s*(?:the\s+)?(?:(?:past|last|next)\s+)?" + _NUM + r"[\s-]+" + _UNIT +
-      r"\b(?!\s+(?:ago|earlier|later|before))(?![\s-]+old\b)")  # "a 6-year-old boy" is an age
-def _duration(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+@rule(r"\b(?:for|over|during|lasting|in)?\s*(?:the\s+)?(?:(?:past|last|next)\s+)?" + _NUM +
+      # "a 6-year-old boy" is an age
+      r"(?:\s+more)?[\s-]+" + _UNIT + r"\b(?!\s+(?:ago|earlier|later|before))(?![\s-]+old\b)")
+def _duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     count, unit = _number(m["num"]), m["unit"].lower()
     start = m.start("num")
     # "(over) the past two months": the expression starts at "the past", not at the preposition or the count
@@ -445,7 +500,7 @@ def _duration(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | No
 
 @rule(r"\b(?:for|of|in|through)\s+(?P<the>the\s+(?:fiscal\s+|full\s+)?year)\b(?P<ended>\s+(?:ended|ending|to|through))?"
       r"(?!\s+(?:ago|earlier|before|after|later|(?:1[89]|20)\d\d))")
-def _the_year(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _the_year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     """A company's year: "for the year ended Sept. 30" is a year-long period (P1Y), "a high for the year" the
     year of the story."""
     start = m.start("the")
@@ -458,7 +513,7 @@ def _the_year(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | No
 
 
 @rule(r"\b(?:for|within|over)\s+(?P<unit>hours|days|weeks|months|years|decades)\b(?!\s+(?:ago|earlier|later|before))")
-def _vague_duration(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _vague_duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     """An uncounted stretch ("for weeks", "within days"): a duration of unknown length, PXW, PXD ..."""
     unit = m["unit"].lower().rstrip("s")
     value = "PTXH" if unit == "hour" else "PXDE" if unit == "decade" else f"PX{UNITS[unit]}"
@@ -467,7 +522,7 @@ def _vague_duration(m: re.Match[str], dct: dt.date | None, future: bool) -> Time
 
 @rule(r"\b(?P<word>every\s+(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|day|week|"
       r"month|year|morning|night)|daily|weekly|monthly|annually|yearly|each\s+(?:day|week|month|year))\b")
-def _set(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _set(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     word = m["word"].lower()
     if m["weekday"]:
         value = f"XXXX-WXX-{WEEKDAYS[m['weekday'].lower()] + 1}"
@@ -483,7 +538,7 @@ def _set(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
 
 
 @rule(r"\b(?:at\s+)?(?P<hour>[01]?\d)(?::(?P<minute>[0-5]\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?=\W|$)")
-def _clock(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
+def _clock(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     hour = int(m["hour"]) % 12 + (12 if m["ampm"].lower().startswith("p") else 0)
     minute = int(m["minute"] or 0)
     start = m.start("hour")
@@ -494,10 +549,109 @@ def _clock(m: re.Match[str], dct: dt.date | None, future: bool) -> Timex | None:
     return timex
 
 
+@rule(r"\b(?P<word>noon|midday|midnight)\b")
+def _noon(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    clock = "24" if m["word"].lower() == "midnight" else "12:00"
+    timex = Timex(m.start(), m.end(), m.group(0), "TIME", f"{dct.isoformat() if dct else 'XXXX-XX-XX'}T{clock}",
+                  granularity="time")
+    if dct:
+        timex.begin = timex.last = dct
+    return timex
+
+
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+@rule(r"\b(?:(?P<the>the\s+year\s+)?(?P<two>two\s+thousand)(?:\s+(?:and\s+)?(?P<ones2>" + "|".join(_ONES) + r"))?|"
+      r"nineteen\s+(?P<tens>" + "|".join(_TENS) + r")(?:[\s-](?P<ones>" + "|".join(_ONES) + r"))?)\b"
+      r"(?!\s+(?:dollars|people|troops|men|women)\b)")
+def _spoken_year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """Years as broadcasters say them ("nineteen ninety-six", "the year two thousand")."""
+    if m["two"]:
+        if not m["the"] and not m["ones2"]:
+            return None  # "two thousand" alone is a count
+        year = 2000 + _ONES.get((m["ones2"] or "").lower(), 0)
+    else:
+        year = 1900 + _TENS[m["tens"].lower()] + _ONES.get((m["ones"] or "").lower(), 0)
+    return Timex(m.start(), m.end(), m.group(0), "DATE", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _easter(year: int) -> dt.date:
+    # the Gregorian computus (Meeus/Jones/Butcher); no calendar library in the dependencies has it
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+#: fixed-date and rule-dated holidays the news dates events by (lunar ones, Eid or Ramadan, need a calendar the
+#: dependencies do not ship and are left out)
+_HOLIDAYS: dict[str, Callable[[int], dt.date]] = {
+    "new year's day": lambda y: dt.date(y, 1, 1), "new year's eve": lambda y: dt.date(y, 12, 31),
+    "christmas eve": lambda y: dt.date(y, 12, 24), "christmas day": lambda y: dt.date(y, 12, 25),
+    "christmas": lambda y: dt.date(y, 12, 25), "boxing day": lambda y: dt.date(y, 12, 26),
+    "valentine's day": lambda y: dt.date(y, 2, 14), "may day": lambda y: dt.date(y, 5, 1),
+    "labour day": lambda y: dt.date(y, 5, 1), "international women's day": lambda y: dt.date(y, 3, 8),
+    "bastille day": lambda y: dt.date(y, 7, 14), "independence day": lambda y: dt.date(y, 7, 4),
+    "halloween": lambda y: dt.date(y, 10, 31), "easter sunday": _easter, "easter": _easter,
+    "good friday": lambda y: _easter(y) - dt.timedelta(days=2),
+    "thanksgiving day": lambda y: _nth_weekday(y, 11, 3, 4), "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
+    "election day": lambda y: _nth_weekday(y, 11, 0, 1) + dt.timedelta(days=1),
+}
+
+
+@rule(r"\b(?:(?P<rel>last|this|next)\s+)?(?P<name>" + "|".join(sorted(_HOLIDAYS, key=len, reverse=True)) + r")\b"
+      r"(?:,?\s+" + _YEAR + r")?(?!\s+(?:week|season|holiday|weekend|rising|uprising|offensive)\b)")
+def _holiday(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """A named day ("on Thanksgiving Day", "last Christmas"): this year's when it has passed and the clause is in
+    the past, next year's for plans, else the nearest."""
+    day_of = _HOLIDAYS[m["name"].lower()]
+    rel = (m["rel"] or "").lower()
+    if m["year"]:
+        day = day_of(int(m["year"]))
+    elif dct is None:
+        return None
+    else:
+        days = [day_of(dct.year + k) for k in (-1, 0, 1)]
+        if rel == "last" or (tense == "past" and rel != "next"):
+            day = max(d for d in days if d <= dct)
+        elif rel == "next" or tense == "future":
+            day = min(d for d in days if d >= dct)
+        else:
+            day = min(days, key=lambda d: abs((d - dct).days))
+    return _date(m, day)
+
+
+@rule(r"\b(?:the\s+)?(?P<nth>\d{1,2})(?:st|nd|rd|th)[\s-]+century\b")
+def _century(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    number = int(m["nth"])
+    if not 1 <= number <= 21:
+        return None
+    return Timex(m.start(), m.end(), m.group(0), "DATE", f"{number - 1:02d}", granularity="century")
+
+
+@rule(r"\b(?:by\s+|around\s+|at\s+|before\s+)?(?P<end>year[\s-]end|year's\s+end|the\s+end\s+of\s+the\s+year)\b")
+def _year_end(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"By year-end": the end of the story's year (its last month)."""
+    if dct is None:
+        return None
+    timex = Timex(m.start("end"), m.end(), m["end"], "DATE", str(dct.year), dt.date(dct.year, 12, 1),
+                  dt.date(dct.year, 12, 31), "month", "END")
+    return timex
+
+
 # --- tagging ----------------------------------------------------------------------------------------------------
-
-_FUTURE_WORDS = frozenset({"will", "shall", "'ll", "going", "plan", "plans", "planned", "to", "would"})
-
 
 #: verbs whose complement is still to come ("expected to join in April", "scheduled to spend Tuesday morning")
 _FUTURE_HEADS = frozenset({"plan", "vow", "threaten", "promise", "intend", "expect", "schedule", "set", "due",
@@ -507,34 +661,60 @@ _DEFER_VERBS = frozenset({"postpone", "delay", "defer", "adjourn", "reschedule"}
 #: auxiliaries of a clause about what is still to come ("would be ready Tuesday", "must be returned by Jan. 14";
 #: "could" and "can" also report past ability, "police could not say on Monday", and are left out)
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "might", "must", "should", "may", "'d"})
+#: words that make what they govern a date still to come ("payable Dec. 15", "effective Feb. 1")
+_AHEAD_WORDS = frozenset({"payable", "effective", "due", "upcoming", "next"})
 
 
-def _future(doc: Doc | None, start: int) -> bool:
-    """Whether the clause around a character offset speaks of the future ("will march on Tuesday", "is expected
-    to join in April", "postponed the vote until Tuesday")."""
+def _tense(doc: Doc | None, start: int) -> str:
+    """The tense of the clause around a character offset: "future" ("will march on Tuesday", "is expected to join
+    in April", "postponed the vote until Tuesday", "payable Dec. 15"), "past" ("marched on Tuesday", "has met
+    twice since May") or "present" (neither: "meets Monday", "the summit in April"), which resolvers read as the
+    nearest such date."""
     if doc is None:
-        return False
+        return "present"
     token = doc.char_span(start, start + 1, alignment_mode="expand")
     if token is None:
-        return False
-    verb = governor(token.root)
-    if verb.tag_ == "MD" or any(c.dep_ in {"aux", "auxpass"} and c.lower_ in _FUTURE_AUX for c in verb.children):
-        return True
-    if verb.lemma_.lower() in _DEFER_VERBS:
-        return True
+        return "present"
+    # the verb of the clause: "for a mission in December" reaches "will be named" five words up
+    verb = next((t for t in [token.root, *list(token.root.ancestors)[:6]] if t.pos_ in {"VERB", "AUX"}),
+                token.root)
+    auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    if verb.tag_ == "MD" or any(c.lower_ in _FUTURE_AUX for c in auxiliaries):
+        return "future"
+    path = [token.root, *list(token.root.ancestors)[:3]]
+    if verb.lemma_.lower() in _DEFER_VERBS or any(t.lower_ in _AHEAD_WORDS for t in path):
+        return "future"
     node = verb
     for _ in range(3):  # "expected to join", "a summit set for April", "plans to hold a news conference"
         if node.lemma_.lower() in _FUTURE_HEADS and (node is not verb or node.tag_ != "VBD"):
-            return True
+            return "future"
         if node.head.i == node.i:
             break
         node = node.head
-    return any(c.lower_ in {"will", "'ll"} for c in verb.head.children if c.dep_ == "aux") and verb.dep_ in {
-        "xcomp", "advcl"}
+    if any(c.lower_ in {"will", "'ll"} for c in verb.head.children if c.dep_ == "aux") and verb.dep_ in {
+            "xcomp", "advcl"}:
+        return "future"
+    if verb.tag_ in {"VBD", "VBN"} or any(c.tag_ == "VBD" or c.lemma_ == "have" for c in auxiliaries) or (
+            verb.pos_ not in {"VERB", "AUX"} and verb.head.tag_ == "VBD"):
+        return "past"
+    if verb.pos_ in {"VERB", "AUX"}:
+        return "present"
+    return "past" if any(t.tag_ == "VBD" for t in token.root.sent) else "present"
 
 
-def _word_ok(timex: Timex, doc: Doc | None) -> bool:
-    """Reject month names that are verbs or modals in this sentence ("police may march")."""
+#: an amount just before "a year" / "annually" makes it a rate ("$2 million a year", "four flights a week",
+#: "rise 8.5% annually"), which TimeML does not mark
+_RATE_BEFORE = re.compile(r"(?:\d[\d,.]*\s*%?|million|billion|thousand|percent|hundred)(?:\s+[a-z]+){0,2}\s+$",
+                          re.IGNORECASE)
+
+
+def _word_ok(timex: Timex, text: str, doc: Doc | None) -> bool:
+    """Reject month names that are verbs, modals or first names in this sentence ("police may march", "Jan
+    Kavan"), and rates ("$2 million a year")."""
+    if (timex.type == "DURATION" and re.fullmatch(r"an?\s+\w+", timex.text, re.IGNORECASE)) or \
+            timex.text.lower() == "annually":
+        if _RATE_BEFORE.search(text[max(0, timex.start - 40):timex.start]):
+            return False
     if doc is None:
         return True
     span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
@@ -542,6 +722,8 @@ def _word_ok(timex: Timex, doc: Doc | None) -> bool:
         return True
     first = span[0]
     if first.lower_ in {"may", "march"} and first.pos_ in {"AUX", "VERB"}:
+        return False
+    if len(span) == 1 and first.ent_type_ == "PERSON" and first.i + 1 < len(doc) and doc[first.i + 1].is_title:
         return False
     return True
 
@@ -552,13 +734,13 @@ def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
     for pattern, resolve in _RULES:
         for match in pattern.finditer(text):
             try:
-                timex = resolve(match, dct, _future(doc, match.start()))
+                timex = resolve(match, dct, _tense(doc, match.start()))
             except (ValueError, OverflowError, KeyError):
                 continue
             if timex is None or not timex.text.strip():
                 continue
             timex.start, timex.end, timex.text = _trim(text, timex.start, timex.end)
-            if _word_ok(timex, doc):
+            if _word_ok(timex, text, doc):
                 found.append(timex)
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     chosen: list[Timex] = []
@@ -571,8 +753,65 @@ def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
         before = text[max(timex.start - 7, 0):timex.start].lower()
         if before.rstrip().endswith("since"):
             timex.since = True
+    _merge_adjacent(text, chosen)
     _resolve_shifts(text, chosen)
+    _fiscal(text, chosen, doc)
     return chosen
+
+
+#: "a year ago" / "the year-earlier period" and the comparison that makes them a reporting period
+_YEAR_BACK = re.compile(r"(?:(?:the\s+)?(?:a|one)\s+year\s+(?:ago|earlier)|(?:the\s+)?year[\s-](?:ago|earlier)\b.*)$",
+                        re.IGNORECASE)
+_PERIOD_WORDS = re.compile(r"\b(?:quarter|period|three months|net|profit|loss|earnings|revenue|sales|income|a share)\b",
+                           re.IGNORECASE)
+
+
+def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
+    """Company reports compare a quarter with the same quarter a year before: in a story that names its quarter,
+    "a year ago" and "the year-earlier period" beside a quarter or period are that quarter of the year before
+    (TimeML's reading), not the whole year. Written here because no tagger library reads reporting periods."""
+    quarters = Counter(t.value for t in chosen if t.granularity == "quarter" and re.fullmatch(r"\d{4}-Q[1-4]", t.value))
+    if not quarters:
+        return
+    value = max(quarters, key=lambda v: (quarters[v], v))
+    year, quarter = int(value[:4]) - 1, int(value[-1])
+    for timex in chosen:
+        if timex.granularity != "year" or not _YEAR_BACK.fullmatch(timex.text):
+            continue
+        span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
+        sentence = span.sent.text if span is not None else text[text.rfind(".", 0, timex.start) + 1:
+                                                                text.find(".", timex.end) % (len(text) + 1)]
+        if _PERIOD_WORDS.search(sentence):
+            timex.value, timex.granularity = f"{year}-Q{quarter}", "quarter"
+            timex.begin = dt.date(year, 3 * quarter - 2, 1)
+            timex.last = _month_span(year, 3 * quarter)[1]
+
+
+_JOINER = re.compile(r"(?:\s*,?\s*(?:on\s+)?(?:[ECMP][SD]T|GMT|local time)?\s*,?\s*)")
+
+
+def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
+    """Join a clock time and the day after it ("10 p.m. Wednesday", "noon Thursday") and a weekday and the explicit
+    date after it ("Monday, Oct. 26"): one expression, dated by the day that is written out."""
+    i = 0
+    while i + 1 < len(chosen):
+        left, right = chosen[i], chosen[i + 1]
+        if not _JOINER.fullmatch(text[left.end:right.start]):
+            i += 1
+            continue
+        merged: Timex | None = None
+        if left.granularity == "time" and right.granularity == "day" and right.begin is not None:
+            clock = left.value.partition("T")[2]
+            merged = Timex(left.start, right.end, text[left.start:right.end], "TIME",
+                           f"{right.value[:10]}T{clock}", right.begin, right.last, "day")
+        elif (left.granularity == "day" and right.granularity == "day" and re.fullmatch(_WEEKDAY, left.text)
+              and right.begin is not None and not re.fullmatch(_WEEKDAY, right.text)):
+            merged = Timex(left.start, right.end, text[left.start:right.end], right.type, right.value, right.begin,
+                           right.last, "day")
+        if merged is None:
+            i += 1
+            continue
+        chosen[i:i + 2] = [merged]
 
 
 def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
