@@ -54,6 +54,17 @@ HEADLINES: dict[str, dict[str, str | None]] = {
         "type_accuracy": None,
         "sentences_per_second": None,
     },
+    "timex_meantime": {
+        "accuracy": "≥ 0.80 (goal)",
+        "accuracy_dependency": None,
+        "accuracy_sentence": None,
+        "accuracy_previous_sentence": None,
+        "accuracy_paragraph": None,
+        "accuracy_lead": None,
+        "accuracy_publication_date": None,
+        "mention_accuracy": None,
+        "instances": None,
+    },
     "geo_lgl_gwn": {
         "LGL.test.acc161": "0.827 Mordecai 3 / 0.76 CamCoder (goal >= 0.90)",
         "LGL.test.exact_id": "0.794 Mordecai 3",

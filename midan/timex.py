@@ -841,6 +841,17 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int, str]:
 
 # --- event anchoring ------------------------------------------------------------------------------------------
 
+#: auxiliaries that put an event after the reference time ("will march", "would resign", "must return")
+_AFTER_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "'d", "might", "must", "should", "may"})
+#: verbs whose "to" complement happens when they do ("continue to fall", "began to sell"); any other "to"
+#: complement is still to come ("plans to buy", "agreed to sell", "to fund a search")
+_ASPECT_HEADS = frozenset({"begin", "start", "continue", "keep", "manage", "fail", "cease", "stop", "resume",
+                           "happen", "seem", "appear"})
+#: the tenses that speak of the publication time itself: present, present perfect, present progressive
+_NOW = frozenset({"present", "present perfect"})
+#: granularities a time expression can date an event with (anything vaguer says nothing about its day)
+_DATING = frozenset({"day", "week", "weekend", "month"})
+
 
 def _dated(timex: Timex) -> bool:
     # a clock time ("at about 11 p.m.") gives the hour, not the day: the day comes from the story's last date
@@ -848,51 +859,204 @@ def _dated(timex: Timex) -> bool:
         timex.begin is not None or timex.since or timex.granularity in {"year", "season", "quarter", "decade", "ref"})
 
 
-def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None) -> EventDate | Undated:
-    """The date of the event mentioned at ``trigger``: the governing time expression, else one in its sentence,
-    else one earlier in its paragraph, else the publication date (precision 2: the text does not say the day)."""
+def _dates_a_day(timex: Timex) -> bool:
+    """Whether an expression that does not govern the event may still date it from elsewhere in the sentence or
+    story: a calendar span of at most a month ("2009", "recently", "since 1997" describe something else)."""
+    return timex.begin is not None and not timex.since and timex.granularity in _DATING
+
+
+def _aux(verb: Token) -> list[Token]:
+    """The auxiliaries of a verb, without the infinitive's "to"."""
+    return [c for c in verb.children if c.dep_ in {"aux", "auxpass"} and c.tag_ != "TO"]
+
+
+def _finite(trigger: Token) -> Token | None:
+    """The verb that carries the tense of the event at ``trigger``: the event noun's verb ("the ceremony was
+    held"), the finite verb an infinitive, participle or gerund hangs on ("continue to fall", "..., ending the
+    day down"), or the verb itself."""
+    node = governor(trigger)
+    if node.pos_ not in {"VERB", "AUX"}:
+        return None
+    for _ in range(4):
+        if node.tag_ in {"VBD", "VBZ", "VBP", "MD"} or _aux(node):
+            return node
+        if node.head.i == node.i or node.dep_ not in {"xcomp", "advcl", "acl", "conj", "pcomp", "relcl"}:
+            return node
+        node = node.head
+    return node
+
+
+def tense(trigger: Token) -> str:
+    """When the event at ``trigger`` happens relative to its clause's reference time: "future" (after it: "will
+    march", "plans to buy"), "past perfect" (before it: "had stormed"), "present" or "present perfect" (at the
+    publication time: "says", "has signed", "is holding"), "past" ("stormed"), or "" (no verb: "a technical
+    problem on the maiden flight")."""
+    verb = _finite(trigger)
+    if verb is None:
+        return ""
+    node = governor(trigger)
+    # a "to" complement is still to come ("plans to buy", "a decision to add"), unless its head is an aspect verb
+    # ("continue to fall") or it is a result clause ("fell 3% to end the day at 7,114")
+    while any(c.tag_ == "TO" and c.dep_ in {"aux", "auxpass"} for c in node.children):
+        if node.i == verb.i or (node.dep_ != "advcl" and node.head.lemma_.lower() not in _ASPECT_HEADS):
+            return "future"
+        node = node.head
+    aux = _aux(verb)
+    words = {c.lower_ for c in aux}
+    if verb.tag_ == "MD" or words & _AFTER_AUX or ("going" in words and verb.tag_ == "VB"):
+        return "future"
+    if any(c.lower_ in {"had", "'d"} for c in aux) and verb.tag_ == "VBN":
+        return "past perfect"
+    if any(c.lower_ in {"has", "have", "'ve"} for c in aux) and verb.tag_ == "VBN":
+        return "present perfect"
+    finite = next((c for c in aux if c.tag_ in {"VBZ", "VBP", "VBD"}), verb)
+    if finite.tag_ in {"VBZ", "VBP"}:
+        return "present"
+    if finite.tag_ == "VBD":
+        return "past"
+    return ""
+
+
+def _lasting(trigger: Token) -> bool:
+    """Whether the event's verb is perfect or progressive, the forms a "since" span can measure ("have been
+    killed since 2019", "has been protesting since May"; not "posts its first loss since 1992")."""
+    verb = _finite(trigger)
+    if verb is None:
+        return False
+    aux = {c.lower_ for c in _aux(verb)}
+    return bool(aux & {"has", "have", "'ve", "had", "'d"}) or (verb.tag_ == "VBG" and bool(
+        aux & {"is", "are", "am", "was", "were", "'s", "'re", "been", "be"}))
+
+
+def _governing(trigger: Token, candidates: list[Timex]) -> Timex | None:
+    """The time expression on the dependency path from the event (or the verb it depends on): the nearest one."""
     doc = trigger.doc
-    sent = trigger.sent
-    # the dateline's date is the filing date, not the event's
-    filed = dateline_end(doc_text(doc))
-    candidates = [t for t in timexes if _dated(t) and sent.start_char <= t.start < sent.end_char and t.start >= filed]
     targets = {trigger.i, governor(trigger).i}
-    chosen: tuple[Timex, str] | None = None
+    chosen: Timex | None = None
     best_steps = 99
     for timex in candidates:
         span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
         if span is None:
             continue
         steps = steps_to(span.root, targets, limit=5)
+        # "since 1997" measures only a perfect or progressive event ("have been killed since 2019"); with any
+        # other verb it belongs to a superlative ("fell to its lowest level since 1997" is a fall of today)
+        if timex.since and steps is not None and not _lasting(trigger):
+            continue
         if steps is not None and steps < best_steps:
-            chosen, best_steps = (timex, "dependency"), steps
-    if chosen is None and candidates:
-        nearest = min(candidates, key=lambda t: abs(t.start - trigger.idx))
-        chosen = (nearest, "sentence")
-    if chosen is None:
-        # the story goes on: the last date given earlier (same paragraph first, then the ones before)
+            chosen, best_steps = timex, steps
+    return chosen
+
+
+def _story_time(doc: Doc, timexes: list[Timex], filed: int, before: int, dct: dt.date | None
+                ) -> tuple[Timex | None, bool]:
+    """The story's reference time before character ``before``: its last day- or week-precise date, else whether
+    an earlier sentence speaks of the publication time ("Airbus has confirmed ...", a headline's "Apple
+    releases ..."), so that the narrative that follows happens then too."""
+    earlier = [t for t in timexes if filed <= t.start < before and t.begin is not None and not t.since
+               and t.granularity in {"day", "week", "weekend"}]
+    if earlier:
+        return earlier[-1], False
+    if dct is None:
+        return None, False
+    for sent in doc.sents:
+        if sent.start_char >= before:
+            break
+        if sent.end_char > filed and tense(sent.root) in _NOW:
+            return None, True
+    return None, False
+
+
+_HEADLINE = re.compile(r"[^\n]{1,200}?(?<![.!?\"”:])[ \t]*\n[ \t]*\n")
+
+
+def headline_end(text: str) -> int:
+    """Where a headline that opens the text ends (0 when there is none): a first line without a full stop,
+    followed by a blank line ("Apple releases iPhone SDK\n\nDuring a media event ...")."""
+    match = _HEADLINE.match(text)
+    return match.end() if match and match.group(0).strip() else 0
+
+
+def _lead_date(doc: Doc, timexes: list[Timex], start: int) -> Timex | None:
+    """The first day- or week-precise date of the lead (the first sentence from ``start``), which dates the
+    story's main event: the event its headline reports."""
+    lead = next((s for s in doc.sents if s.start_char >= start and s.text.strip()), None)
+    if lead is None:
+        return None
+    return next((t for t in timexes if lead.start_char <= t.start < lead.end_char and t.begin is not None
+                 and not t.since and t.granularity in {"day", "week", "weekend"}), None)
+
+
+def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: bool = True) -> EventDate | Undated:
+    """The date of the event mentioned at ``trigger``, by its tense and the time expressions around it.
+
+    In order: the time expression that governs the event (dependency path), whatever the tense ("had left on
+    Monday" is Monday); an event still to come ("will march") or one before its sentence's reference time ("had
+    stormed") has no day of its own and is Undated; a present or present-perfect event ("says", "has signed") is
+    on the publication day; otherwise a date elsewhere in its sentence, else the story's last date (the same
+    paragraph: "previous sentence", an earlier one: "paragraph"), else the publication day when the story has
+    spoken of the publication time, else the publication week (precision 2: the text does not say the day).
+
+    With ``rules`` (the pipeline) ACLED's reporting rules apply: an event dated outside the reporting window
+    (background, or after publication) is Undated. ``rules=False`` gives the date the text assigns, whenever it is
+    (how well midan *dates* events, measured apart from what ACLED would report)."""
+    doc = trigger.doc
+    sent = trigger.sent
+    # the dateline's date is the filing date, not the event's
+    filed = dateline_end(doc_text(doc))
+    candidates = [t for t in timexes if _dated(t) and sent.start_char <= t.start < sent.end_char and t.start >= filed]
+    governing = _governing(trigger, candidates)
+    if governing is not None and governing.value == "PRESENT_REF" and dct is not None:
+        return EventDate(dct, dct, dct, 1, governing, "dependency")  # "currently", "now": the publication day
+    if governing is not None:
+        return _from_timex(governing, "dependency", dct, rules)
+    if trigger.pos_ in {"NOUN", "PROPN"} and governor(trigger).lemma_.lower() == "be" and trigger.dep_ in {
+            "nsubj", "nsubjpass"}:
+        # "The protests are the largest since 2019", "The marches were peaceful": an event told elsewhere is
+        # described; the description's tense does not date it
+        return Undated("a description of an event, not a report of one")
+    when = tense(trigger)
+    headline = headline_end(doc_text(doc))
+    if trigger.idx < headline and when != "future":
+        # a headline's present ("Apple releases ...", "test flight delayed") reports the story's main event:
+        # the lead dates it, else it is news of the publication day
+        lead = _lead_date(doc, timexes, headline)
+        if lead is not None:
+            return _from_timex(lead, "lead", dct, rules)
+        when = "present"
+    if when == "future":
+        return Undated("threat/plan/future: the event is still to come")
+    if when == "past perfect":
+        return Undated("before the story's time: the past perfect gives no day")
+    if when in _NOW and dct is not None:
+        return EventDate(dct, dct, dct, 1, None, "publication date")
+    dating = [t for t in candidates if _dates_a_day(t)]
+    if dating:
+        nearest = min(dating, key=lambda t: abs(t.start - trigger.idx))
+        return _from_timex(nearest, "sentence", dct, rules)
+    story, now = _story_time(doc, timexes, filed, sent.start_char, dct)
+    if story is not None:
         paragraph_start = doc_text(doc).rfind("\n", 0, sent.start_char) + 1
-        earlier = [t for t in timexes if _dated(t) and filed <= t.start < sent.start_char
-                   and not t.since and t.begin is not None and t.granularity in {"day", "week", "weekend"}]
-        if earlier:
-            chosen = (earlier[-1], "previous sentence" if earlier[-1].start >= paragraph_start else "paragraph")
-    if chosen is None:
-        if dct is None:
-            return Undated("no date: no publication date and no date in the text")
-        return EventDate(dct - dt.timedelta(days=3), dct - dt.timedelta(days=6), dct, 2, None, "publication date")
-    timex, how = chosen
-    return _from_timex(timex, how, dct)
+        return _from_timex(story, "previous sentence" if story.start >= paragraph_start else "paragraph", dct,
+                           rules)
+    if dct is None:
+        return Undated("no date: no publication date and no date in the text")
+    if now:
+        return EventDate(dct, dct, dct, 1, None, "publication date")
+    return EventDate(dct - dt.timedelta(days=3), dct - dt.timedelta(days=6), dct, 2, None, "publication date")
 
 
-def _from_timex(timex: Timex, how: str, dct: dt.date | None) -> EventDate | Undated:
+def _from_timex(timex: Timex, how: str, dct: dt.date | None, rules: bool = True) -> EventDate | Undated:
     if timex.since:
         return Undated(f"background: a span since {timex.text}, not one event", timex)
     if timex.begin is None or timex.last is None:
         return Undated(f"vaguer than a month ({timex.text})", timex)
-    if dct is not None and timex.last < dct - dt.timedelta(days=BACKGROUND_DAYS):
+    if rules and dct is not None and timex.last < dct - dt.timedelta(days=BACKGROUND_DAYS):
         return Undated(f"background: {timex.text} is outside the reporting window", timex)
-    if dct is not None and timex.begin > dct + dt.timedelta(days=1):
+    if rules and dct is not None and timex.begin > dct + dt.timedelta(days=1):
         return Undated(f"threat/plan/future: dated after publication ({timex.text})", timex)
+    if not rules and dct is not None and timex.begin > dct:
+        dct = None  # a span wholly after publication (kept without the rules) is not cut at the publication date
     if timex.granularity in {"day", "time"}:
         return EventDate(timex.begin, timex.begin, timex.begin, 1, timex, how)
     if timex.granularity in {"week", "weekend"}:

@@ -192,3 +192,89 @@ def test_timex_weekends_and_the_future(parse):
 
 def test_timex_march_the_verb_and_may_the_modal_stay_untagged(parse):
     assert values(parse, "Students may march to the palace.") == {}
+
+
+def test_timex_anchor_follows_the_dependency_path_not_the_nearest_date(parse):
+    # "Monday" is nearer to "marched" but dates the gathering
+    dated = _anchor(parse, "Students who had gathered on Monday marched to the palace on Tuesday.", "marched")
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.how) == (dt.date(2020, 11, 3), "dependency")
+
+
+def test_timex_anchor_reported_speech_dates_the_saying(parse):
+    dated = _anchor(parse, "Police said on Monday that gunmen had stormed a village.", "said")
+    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 2)
+    assert isinstance(_anchor(parse, "Police said on Monday that gunmen had stormed a village.", "stormed"),
+                      timex.Undated)
+
+
+def test_timex_anchor_falls_back_to_a_date_in_the_sentence(parse):
+    dated = _anchor(parse, "Hundreds of students marched in Khartoum, and the police fired tear gas on Monday.",
+                    "marched")
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "sentence")
+
+
+def test_timex_anchor_carries_the_story_date_past_a_paragraph(parse):
+    dated = _anchor(parse, "Gunmen stormed a village on Monday.\n\nThey abducted twelve people.", "abducted")
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "paragraph")
+
+
+def test_timex_anchor_past_perfect_is_before_the_story_date(parse):
+    dated = _anchor(parse, "On Monday gunmen stormed a village. They had abducted twelve people.", "abducted")
+    assert isinstance(dated, timex.Undated)
+
+
+def test_timex_anchor_future_is_undated(parse):
+    for text, trigger in (("Students will march in Khartoum.", "march"),
+                          ("Students will march in Khartoum on Friday.", "march"),
+                          ("The union plans to strike in the capital.", "strike")):
+        dated = _anchor(parse, text, trigger)
+        assert isinstance(dated, timex.Undated) and dated.reason.startswith("threat/plan/future"), text
+
+
+def test_timex_anchor_without_rules_dates_history_and_plans(parse):
+    doc_text = "Students will march in Khartoum on Friday."
+    doc = parse(doc_text)
+    token = next(t for t in doc if t.text == "march")
+    dated = timex.anchor(token, timex.tag(doc_text, DCT, doc), DCT, rules=False)
+    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 6)
+    text = "Soldiers massacred villagers in Tumba on 12 March 2017."
+    doc = parse(text)
+    token = next(t for t in doc if t.text == "massacred")
+    dated = timex.anchor(token, timex.tag(text, DCT, doc), DCT, rules=False)
+    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2017, 3, 12)
+
+
+def test_timex_anchor_present_perfect_is_the_publication_day(parse):
+    dated = _anchor(parse, "Gunmen have abducted twelve people.", "abducted")
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.time_precision, dated.how) == (DCT, 1, "publication date")
+
+
+def test_timex_anchor_headline_is_dated_by_its_lead(parse):
+    text = "Gunmen storm village in Darfur\n\nGunmen stormed a village in Darfur on Monday, witnesses said."
+    dated = _anchor(parse, text, "storm")
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "lead")
+
+
+def test_timex_anchor_week_and_month_without_rules(parse):
+    doc_text = "Police raided the camp last week and clashes broke out in Goma in October."
+    doc = parse(doc_text)
+    found = timex.tag(doc_text, DCT, doc)
+    raided = timex.anchor(next(t for t in doc if t.text == "raided"), found, DCT, rules=False)
+    assert isinstance(raided, timex.EventDate)
+    assert (raided.event_date, raided.time_precision) == (dt.date(2020, 10, 29), 2)
+    clashes = timex.anchor(next(t for t in doc if t.text == "broke"), found, DCT, rules=False)
+    assert isinstance(clashes, timex.EventDate)
+    assert (clashes.event_date, clashes.time_precision) == (dt.date(2020, 10, 15), 3)
+
+
+def test_timex_anchor_since_dates_only_a_lasting_event(parse):
+    dated = _anchor(parse, "Protesters have been marching in Khartoum since 2019.", "marching")
+    assert isinstance(dated, timex.Undated) and dated.reason.startswith("background")
+    # with any other verb "since" belongs to a superlative: the fall is today's
+    dated = _anchor(parse, "Stocks fall to their lowest level since 2003.", "fall")
+    assert isinstance(dated, timex.EventDate) and dated.event_date == DCT
