@@ -231,6 +231,8 @@ def _mod(text: str | None) -> str:
 @rule(r"\b(?:(?P<rel>last|next|this|past|coming)\s+)?" + _WEEKDAY +
       r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b", 0)
 def _weekday(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    if re.search(r"\b(?:Black|Bloody|Super|Cyber|Ash|Palm|Holy|Maundy|Easter|Whit)\s+$", m.string[:m.start()][-10:]):
+        return None  # a name ("Black Monday", "Super Tuesday"), not a day of this week
     target = WEEKDAYS[m["weekday"].lower()]
     rel = (m["rel"] or "").lower()
     if dct is None:
@@ -307,7 +309,7 @@ def _relative(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
     return timex
 
 
-@rule(r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?P<dir>ago|earlier|before|later)\b")
+@rule(r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?P<dir>ago|earlier|before|later)\b(?!\s+than\b)")
 def _ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     count, unit = _number(m["num"]), m["unit"].lower()
     if dct is None or count < 0 or unit in {"hour", "minute"}:
@@ -330,7 +332,8 @@ def _ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
                  dt.date(day.year, 12, 31), "year")
 
 
-@rule(r"\b(?:the\s+)?(?:(?P<rel>following|next|previous|preceding)\s+day|day\s+(?P<dir>after|before))\b")
+@rule(r"\b(?:the\s+)?(?:(?P<rel>following|next|previous|preceding)\s+day|day\s+(?P<dir>after|before))\b"
+      r"(?!\s+[A-Za-z])")  # "the day after falling 250 points", "the day before the vote": counted from an event
 def _anaphoric_day(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     later = (m["rel"] or m["dir"]).lower() in {"following", "next", "after"}
     return Timex(m.start(), m.end(), m.group(0), "DATE", "XXXX-XX-XX", granularity="day", shift=1 if later else -1)
@@ -849,6 +852,8 @@ _ASPECT_HEADS = frozenset({"begin", "start", "continue", "keep", "manage", "fail
                            "happen", "seem", "appear"})
 #: the tenses that speak of the publication time itself: present, present perfect, present progressive
 _NOW = frozenset({"present", "present perfect"})
+#: verbs of saying: a statement without a date is the news of the publication day
+_REPORTING = frozenset({"say", "tell", "state", "add"})
 #: granularities a time expression can date an event with (anything vaguer says nothing about its day)
 _DATING = frozenset({"day", "week", "weekend", "month"})
 
@@ -1027,8 +1032,19 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
     if when == "future":
         return Undated("threat/plan/future: the event is still to come")
     if when == "past perfect":
+        # "police said gunmen had stormed a village" without a date of its own: before the story's time by an
+        # unknown stretch, and most often an event the story codes elsewhere with its day
         return Undated("before the story's time: the past perfect gives no day")
-    if when in _NOW and dct is not None:
+    return _story_date(trigger, timexes, candidates, filed, when, dct, rules)
+
+
+def _story_date(trigger: Token, timexes: list[Timex], candidates: list[Timex], filed: int, when: str,
+                dct: dt.date | None, rules: bool) -> EventDate | Undated:
+    """The date of an event no time expression governs: the publication day for the present or a statement, a
+    date of its sentence, the story's last date, else the publication day or week."""
+    doc, sent = trigger.doc, trigger.sent
+    if dct is not None and (when in _NOW or (trigger.lemma_.lower() in _REPORTING and not candidates)):
+        # "says", "has signed"; a statement with no date of its own ("..., said the minister") is the news itself
         return EventDate(dct, dct, dct, 1, None, "publication date")
     dating = [t for t in candidates if _dates_a_day(t)]
     if dating:
