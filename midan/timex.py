@@ -997,13 +997,15 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
 
     In order: the time expression that governs the event (dependency path), whatever the tense ("had left on
     Monday" is Monday); an event still to come ("will march") or one before its sentence's reference time ("had
-    stormed") has no day of its own and is Undated; a present or present-perfect event ("says", "has signed") is
-    on the publication day; otherwise a date elsewhere in its sentence, else the story's last date (the same
-    paragraph: "previous sentence", an earlier one: "paragraph"), else the publication day when the story has
-    spoken of the publication time, else the publication week (precision 2: the text does not say the day).
+    stormed") has no day of its own and is Undated; without ``rules``, a present or present-perfect event ("says",
+    "has signed") is on the publication day; otherwise a date elsewhere in its sentence, else the story's last date (the same
+    paragraph: "previous sentence", an earlier one: "paragraph"), else (without ``rules``) the publication day
+    when the story has spoken of the publication time, else the publication week (precision 2: the text does not say the day).
 
-    With ``rules`` (the pipeline) ACLED's reporting rules apply: an event dated outside the reporting window
-    (background, or after publication) is Undated. ``rules=False`` gives the date the text assigns, whenever it is
+    With ``rules`` (the pipeline) ACLED's coding rules apply: an event dated outside the reporting window
+    (background, or after publication) or sharing its sentence with an expression vaguer than a month is Undated,
+    and a day the text does not give is not claimed (the publication week, precision 2, stands for the present
+    tense). ``rules=False`` gives the date the text assigns, whenever it is, and its best single day
     (how well midan *dates* events, measured apart from what ACLED would report)."""
     doc = trigger.doc
     sent = trigger.sent
@@ -1043,10 +1045,14 @@ def _story_date(trigger: Token, timexes: list[Timex], candidates: list[Timex], f
     """The date of an event no time expression governs: the publication day for the present or a statement, a
     date of its sentence, the story's last date, else the publication day or week."""
     doc, sent = trigger.doc, trigger.sent
-    if dct is not None and (when in _NOW or (trigger.lemma_.lower() in _REPORTING and not candidates)):
-        # "says", "has signed"; a statement with no date of its own ("..., said the minister") is the news itself
+    if not rules and dct is not None and (when in _NOW or (trigger.lemma_.lower() in _REPORTING and not candidates)):
+        # "says", "has signed"; a statement with no date of its own ("..., said the minister") is the news itself.
+        # ACLED's coding (``rules``) does not claim a day the text does not give: such an event falls to the
+        # publication week below, unless its sentence or story dates it
         return EventDate(dct, dct, dct, 1, None, "publication date")
-    dating = [t for t in candidates if _dates_a_day(t)]
+    # an expression vaguer than a month elsewhere in the sentence ("in 2009", "recently") dates nothing; ACLED's
+    # coding reads it as background and leaves the event out
+    dating = [t for t in candidates if _dates_a_day(t) or (rules and not t.since)]
     if dating:
         nearest = min(dating, key=lambda t: abs(t.start - trigger.idx))
         return _from_timex(nearest, "sentence", dct, rules)
@@ -1057,7 +1063,7 @@ def _story_date(trigger: Token, timexes: list[Timex], candidates: list[Timex], f
                            rules)
     if dct is None:
         return Undated("no date: no publication date and no date in the text")
-    if now:
+    if now and not rules:
         return EventDate(dct, dct, dct, 1, None, "publication date")
     return EventDate(dct - dt.timedelta(days=3), dct - dt.timedelta(days=6), dct, 2, None, "publication date")
 
