@@ -997,10 +997,11 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
 
     In order: the time expression that governs the event (dependency path), whatever the tense ("had left on
     Monday" is Monday); an event still to come ("will march") or one before its sentence's reference time ("had
-    stormed") has no day of its own and is Undated; without ``rules``, a present or present-perfect event ("says",
-    "has signed") is on the publication day; otherwise a date elsewhere in its sentence, else the story's last date (the same
-    paragraph: "previous sentence", an earlier one: "paragraph"), else (without ``rules``) the publication day
-    when the story has spoken of the publication time, else the publication week (precision 2: the text does not say the day).
+    stormed") has no day of its own and is Undated; without ``rules``, a present or present-perfect event
+    ("says", "has signed") is on the publication day; otherwise a date elsewhere in its sentence, else the
+    story's last date (the same paragraph: "previous sentence", an earlier one: "paragraph"), else (without
+    ``rules``) the publication day when the story has spoken of the publication time, else the publication week
+    (precision 2: the text does not say the day).
 
     With ``rules`` (the pipeline) ACLED's coding rules apply: an event dated outside the reporting window
     (background, or after publication) or sharing its sentence with an expression vaguer than a month is Undated,
