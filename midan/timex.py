@@ -41,7 +41,8 @@ _MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUM = r"(?P<num>\d+|a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
+_NUM = r"(?P<num>\d+(?:\s+1/2)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:one|two|three|four|" \
+       r"five|six|seven|eight|nine)|a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
        r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|a few|few|some)"
 _UNIT = r"(?P<unit>day|week|month|year|hour|minute|decade)s?"
 
@@ -109,8 +110,14 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _number(text: str) -> int:
+    """A count in digits or words ("12", "twenty-four"); -1 for one that says no number ("several")."""
     text = text.lower()
-    return int(text) if text.isdigit() else WORD_NUMBERS.get(text, -1)
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.replace("-", " ").partition(" ")
+    if tens in WORD_NUMBERS and ones in WORD_NUMBERS and WORD_NUMBERS[tens] >= 20:
+        return WORD_NUMBERS[tens] + WORD_NUMBERS[ones]
+    return WORD_NUMBERS.get(text, -1)
 
 
 # --- the rules ------------------------------------------------------------------------------------------------
@@ -437,6 +444,25 @@ def _year_ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
                  "year")
 
 
+@rule(r"\b(?:the\s+)?(?:(?P<year>(?:1[89]|20)\d\d)|(?P<rel>last|this)\s+year's|(?:comparable|corresponding|same)\s+"
+      r"(?:year[\s-](?:ago|earlier)\s+)?)\s*(?P<what>period|quarter)(?P<back>\s+(?:last\s+year|a\s+year\s+(?:ago|earlier)))?\b")
+def _year_period(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """A company's period of a given year ("the 1988 period", "last year's quarter", "the corresponding period
+    last year"): that year, made its reporting quarter by ``_fiscal``."""
+    if m["year"]:
+        year = int(m["year"])
+    elif dct is None:
+        return None
+    elif m["rel"]:
+        year = dct.year - (m["rel"].lower() == "last")
+    elif m["back"] or "year" in m.group(0).lower():
+        year = dct.year - 1
+    else:
+        return None  # "the same period" alone says no year
+    return Timex(m.start(), m.end(), m.group(0), "DATE", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31),
+                 "year")
+
+
 @rule(r"\b(?:the\s+)?(?P<decade>(?:1[89]|20)\d0)s\b")
 def _decade(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     return Timex(m.start(), m.end(), m.group(0), "DATE", m["decade"][:3], granularity="decade")
@@ -486,8 +512,15 @@ def _year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
       # "a 6-year-old boy" is an age
       r"(?:\s+more)?[\s-]+" + _UNIT + r"\b(?!\s+(?:ago|earlier|later|before))(?![\s-]+old\b)")
 def _duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
-    count, unit = _number(m["num"]), m["unit"].lower()
+    unit = m["unit"].lower()
+    count = _number(m["num"].removesuffix("1/2").strip())
     start = m.start("num")
+    if m["num"].endswith("1/2") and count >= 0:
+        # "5 1/2 hours", "2 1/2 years": the half in the next unit down
+        value = {"hour": f"PT{count}H30M", "minute": f"PT{count}M30S", "day": f"P{count}DT12H",
+                 "week": f"P{7 * count + 3}DT12H", "month": f"P{count}M15D", "year": f"P{count}Y6M",
+                 "decade": f"P{10 * count + 5}Y"}[unit]
+        return Timex(start, m.end(), m.string[start:m.end()].strip(), "DURATION", value, granularity="duration")
     # "(over) the past two months": the expression starts at "the past", not at the preposition or the count
     lead = re.search(r"(?:\bthe\s+)?\b(?:past|last|next)\s+$", m.string[m.start():start], re.IGNORECASE)
     if lead is not None:
@@ -777,17 +810,28 @@ def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
     if not quarters:
         return
     value = max(quarters, key=lambda v: (quarters[v], v))
-    year, quarter = int(value[:4]) - 1, int(value[-1])
+    quarter = int(value[-1])
     for timex in chosen:
-        if timex.granularity != "year" or not _YEAR_BACK.fullmatch(timex.text):
+        if timex.granularity != "year":
             continue
-        span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
-        sentence = span.sent.text if span is not None else text[text.rfind(".", 0, timex.start) + 1:
-                                                                text.find(".", timex.end) % (len(text) + 1)]
-        if _PERIOD_WORDS.search(sentence):
-            timex.value, timex.granularity = f"{year}-Q{quarter}", "quarter"
-            timex.begin = dt.date(year, 3 * quarter - 2, 1)
-            timex.last = _month_span(year, 3 * quarter)[1]
+        lower = timex.text.lower()
+        if re.search(r"\b(?:period|quarter)\b", lower):
+            # "the 1988 period": that year's reporting quarter; "the year-ago quarter", "last year's quarter": the
+            # reporting quarter's year before
+            year = int(timex.value) if re.search(r"\d{4}", lower) else \
+                int(value[:4]) - bool(re.search(r"\b(?:ago|earlier|last)\b", lower))
+        elif _YEAR_BACK.fullmatch(timex.text):
+            year = int(value[:4]) - 1
+            span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
+            sentence = span.sent.text if span is not None else text[text.rfind(".", 0, timex.start) + 1:
+                                                                    text.find(".", timex.end) % (len(text) + 1)]
+            if not _PERIOD_WORDS.search(sentence):
+                continue
+        else:
+            continue
+        timex.value, timex.granularity = f"{year}-Q{quarter}", "quarter"
+        timex.begin = dt.date(year, 3 * quarter - 2, 1)
+        timex.last = _month_span(year, 3 * quarter)[1]
 
 
 _JOINER = re.compile(r"(?:\s*,?\s*(?:on\s+)?(?:[ECMP][SD]T|GMT|local time)?\s*,?\s*)")
@@ -796,10 +840,29 @@ _JOINER = re.compile(r"(?:\s*,?\s*(?:on\s+)?(?:[ECMP][SD]T|GMT|local time)?\s*,?
 def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
     """Join a clock time and the day after it ("10 p.m. Wednesday", "noon Thursday") and a weekday and the explicit
     date after it ("Monday, Oct. 26"): one expression, dated by the day that is written out."""
+    for k, timex in enumerate(chosen):
+        week_of = re.search(r"\bthe\s+week\s+of\s+$", text[max(0, timex.start - 16):timex.start], re.IGNORECASE)
+        if week_of and timex.granularity == "day" and timex.begin is not None:
+            # "the week of March 6"
+            first, last = _week_span(timex.begin)
+            start = timex.start - len(week_of.group(0))
+            chosen[k] = Timex(start, timex.end, text[start:timex.end], "DATE", _week_value(timex.begin), first, last,
+                              "week")
     i = 0
     while i + 1 < len(chosen):
         left, right = chosen[i], chosen[i + 1]
-        if not _JOINER.fullmatch(text[left.end:right.start]):
+        gap = text[left.end:right.start]
+        if (left.granularity in {"month", "season"} and right.granularity == "year" and left.value[:4].isdigit()
+                and re.fullmatch(r"\s+(?:of\s+)?", gap) and not re.search(r"\d{4}", left.text)):
+            # "January nineteen ninety-seven", "the winter of nineteen ninety-four": the month of that year
+            value = right.value + left.value[4:]
+            merged = Timex(left.start, right.end, text[left.start:right.end], "DATE", value,
+                           granularity=left.granularity)
+            if left.granularity == "month":
+                merged.begin, merged.last = _month_span(int(right.value), int(value[5:7]))
+            chosen[i:i + 2] = [merged]
+            continue
+        if not _JOINER.fullmatch(gap):
             i += 1
             continue
         merged: Timex | None = None
