@@ -42,8 +42,8 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUM = r"(?P<num>\d+(?:\s+1/2)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:one|two|three|four|" \
-       r"five|six|seven|eight|nine)|a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
-       r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|a few|few|some)"
+       r"five|six|seven|eight|nine)|a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|" \
+       r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|a few|few|some)"
 _UNIT = r"(?P<unit>day|week|month|year|hour|minute|decade)s?"
 
 
@@ -556,12 +556,15 @@ def _vague_duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex 
     return Timex(m.start("unit"), m.end(), m["unit"], "DURATION", value, granularity="duration")
 
 
-@rule(r"\b(?P<word>every\s+(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|day|week|"
-      r"month|year|morning|night)|daily|weekly|monthly|annually|yearly|each\s+(?:day|week|month|year))\b")
+@rule(r"\b(?P<word>(?:every|each)\s+(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+      r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)|day|week|"
+      r"month|year|morning|night)|daily|weekly|monthly|annually|yearly)\b")
 def _set(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     word = m["word"].lower()
     if m["weekday"]:
         value = f"XXXX-WXX-{WEEKDAYS[m['weekday'].lower()] + 1}"
+    elif m["month"]:
+        value = f"XXXX-{MONTHS[m['month'].lower()[:3]]:02d}"
     elif "day" in word or word == "daily" or "morning" in word or "night" in word:
         value = "P1D"
     elif "week" in word:
@@ -723,7 +726,8 @@ def _tense(doc: Doc | None, start: int) -> str:
     node = verb
     for _ in range(3):  # "expected to join", "a summit set for April", "plans to hold a news conference"
         if node.lemma_.lower() in _FUTURE_HEADS and (node is not verb or node.tag_ != "VBD"):
-            return "future"
+            # "had been due to expire Friday": a plan of the past, its day already gone
+            return "past" if any(c.lower_ in {"had", "'d"} for c in node.children) else "future"
         if node.head.i == node.i:
             break
         node = node.head
@@ -834,7 +838,7 @@ def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
         timex.last = _month_span(year, 3 * quarter)[1]
 
 
-_JOINER = re.compile(r"(?:\s*,?\s*(?:on\s+)?(?:[ECMP][SD]T|GMT|local time)?\s*,?\s*)")
+_JOINER = re.compile(r"(?:\s*,?\s*(?:on\s+)?(?:[ECMP][SD]T|GMT|local time|\(\d{4}\s+GMT\))?\s*,?\s*)")
 
 
 def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
@@ -886,6 +890,11 @@ def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
     filed = dateline_end(text)
     previous: Timex | None = None
     for timex in list(chosen):
+        if timex.granularity == "time" and timex.start >= filed and previous is not None and \
+                previous.begin is not None and timex.value[:10] != previous.value[:10]:
+            # a clock time alone ("shot at 10 p.m.") is on the story's last day, not the publication day
+            day = previous.begin
+            timex.value, timex.begin, timex.last = f"{day.isoformat()}{timex.value[10:]}", day, day
         if timex.shift is not None:
             if previous is None or previous.begin is None:
                 chosen.remove(timex)
