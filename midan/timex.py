@@ -63,6 +63,8 @@ class Timex:
     since: bool = False
     #: days from the story's previous date ("the following day" = +1), resolved by ``tag`` once all are found
     shift: int | None = None
+    #: years or months (by ``granularity``) from the story's previous date ("the following year" = +1)
+    period_shift: int | None = None
 
 
 @dataclass
@@ -344,6 +346,17 @@ def _ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
 def _anaphoric_day(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     later = (m["rel"] or m["dir"]).lower() in {"following", "next", "after"}
     return Timex(m.start(), m.end(), m.group(0), "DATE", "XXXX-XX-XX", granularity="day", shift=1 if later else -1)
+
+
+@rule(r"\b(?:(?P<dir>later|earlier)\s+that|that|the\s+(?P<rel>following|next|previous|preceding))\s+"
+      r"(?P<unit>year|month)\b(?!\s+(?:ago|before|after|later|earlier|old)\b)")
+def _anaphoric_period(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"Later that year", "the following month": counted from the story's last date, resolved by ``tag``."""
+    rel = (m["rel"] or "").lower()
+    step = 1 if rel in {"following", "next"} else -1 if rel in {"previous", "preceding"} else 0
+    unit = m["unit"].lower()
+    return Timex(m.start(), m.end(), m.group(0), "DATE", "XXXX" if unit == "year" else "XXXX-XX", granularity=unit,
+                 period_shift=step)
 
 
 @rule(r"\b(?:in\s+)?(?P<rel>recent|the (?:past|last))\s+(?P<unit>days|weeks|months|years)\b")
@@ -886,15 +899,33 @@ def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
 
 def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
     """Date "the following day" and "two days later" from the last day-precise date before them (after the
-    dateline); with no such date the expression says nothing and is dropped."""
+    dateline), "later that year" from the last date of any precision; with no such date the expression says
+    nothing and is dropped."""
     filed = dateline_end(text)
-    previous: Timex | None = None
+    previous: Timex | None = None  # the last day-precise date
+    period: Timex | None = None  # the last date of any precision
     for timex in list(chosen):
         if timex.granularity == "time" and timex.start >= filed and previous is not None and \
                 previous.begin is not None and timex.value[:10] != previous.value[:10]:
             # a clock time alone ("shot at 10 p.m.") is on the story's last day, not the publication day
             day = previous.begin
             timex.value, timex.begin, timex.last = f"{day.isoformat()}{timex.value[10:]}", day, day
+        if timex.period_shift is not None:
+            if timex.granularity == "month" and period is not None and period.granularity not in {"month", "week",
+                                                                                                  "day", "time"}:
+                period = None  # "the following month" after a bare year says no month
+            if period is None or period.begin is None:
+                chosen.remove(timex)
+                continue
+            if timex.granularity == "year":
+                year = period.begin.year + timex.period_shift
+                timex.value, timex.begin, timex.last = str(year), dt.date(year, 1, 1), dt.date(year, 12, 31)
+            else:
+                year, month = divmod(period.begin.year * 12 + period.begin.month - 1 + timex.period_shift, 12)
+                timex.value = f"{year}-{month + 1:02d}"
+                timex.begin, timex.last = _month_span(year, month + 1)
+        if timex.start >= filed and timex.begin is not None and not timex.since:
+            period = timex
         if timex.shift is not None:
             if previous is None or previous.begin is None:
                 chosen.remove(timex)
