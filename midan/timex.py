@@ -537,7 +537,12 @@ def _duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
     # "(over) the past two months": the expression starts at "the past", not at the preposition or the count
     lead = re.search(r"(?:\bthe\s+)?\b(?:past|last|next)\s+$", m.string[m.start():start], re.IGNORECASE)
     if lead is not None:
-        start = m.start() + lead.start()
+        lead_start = m.start() + lead.start()
+        before = m.string[max(0, lead_start - 12):lead_start]
+        # "(over) the past two months", "in last 24 hours"; not the verb ("the curfew will last two days")
+        if not lead.group(0).lower().startswith("last") or re.search(r"\b(?:in|over|for|during|within)\s+$", before,
+                                                                      re.IGNORECASE):
+            start = lead_start
     amount = "X" if count < 0 else str(count)
     code = UNITS[unit]
     value = f"PT{amount}{code}" if unit in {"hour", "minute"} else f"P{amount}{code}" if code != "DE" \
@@ -717,6 +722,12 @@ _FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "might", "must",
 _AHEAD_WORDS = frozenset({"payable", "effective", "due", "upcoming", "next"})
 
 
+def _had(token: Token) -> bool:
+    """Whether a word of plan or expectation is in the past perfect ("had been due", "had been scheduled"): a plan
+    of the past, whose day has gone."""
+    return any(c.lower_ in {"had", "'d"} for c in (*token.children, *token.head.children))
+
+
 def _tense(doc: Doc | None, start: int) -> str:
     """The tense of the clause around a character offset: "future" ("will march on Tuesday", "is expected to join
     in April", "postponed the vote until Tuesday", "payable Dec. 15"), "past" ("marched on Tuesday", "has met
@@ -734,13 +745,16 @@ def _tense(doc: Doc | None, start: int) -> str:
     if verb.tag_ == "MD" or any(c.lower_ in _FUTURE_AUX for c in auxiliaries):
         return "future"
     path = [token.root, *list(token.root.ancestors)[:3]]
-    if verb.lemma_.lower() in _DEFER_VERBS or any(t.lower_ in _AHEAD_WORDS for t in path):
+    ahead = next((t for t in path if t.lower_ in _AHEAD_WORDS), None)
+    if ahead is not None:
+        return "past" if _had(ahead) else "future"  # "payable Dec. 15"; "had been due to expire Friday"
+    if verb.lemma_.lower() in _DEFER_VERBS:
         return "future"
     node = verb
     for _ in range(3):  # "expected to join", "a summit set for April", "plans to hold a news conference"
         if node.lemma_.lower() in _FUTURE_HEADS and (node is not verb or node.tag_ != "VBD"):
             # "had been due to expire Friday": a plan of the past, its day already gone
-            return "past" if any(c.lower_ in {"had", "'d"} for c in node.children) else "future"
+            return "past" if _had(node) else "future"
         if node.head.i == node.i:
             break
         node = node.head

@@ -96,6 +96,22 @@ def values(parse, text: str, dct: dt.date | None = DCT) -> dict[str, tuple[str, 
         ("The truce will hold for two more weeks.", "two more weeks", "DURATION", "P2W"),
         ("It has been disputed for nearly forty years.", "nearly forty years", None, None),
         ("It has been disputed for forty years.", "forty years", "DURATION", "P40Y"),
+        # halves and compound numbers, sets of a month, a plan of the past perfect
+        ("The talks lasted 5 1/2 hours.", "5 1/2 hours", "DURATION", "PT5H30M"),
+        ("They lived in the camps for 2 1/2 years.", "2 1/2 years", "DURATION", "P2Y6M"),
+        ("The curfew will last twenty-four hours.", "twenty-four hours", "DURATION", "PT24H"),
+        ("Orangemen march each July.", "each July", "SET", "XXXX-07"),
+        ("The offer had been due to expire Friday.", "Friday", "DATE", "2020-10-30"),
+        # a company's periods of a given year; a week named by its day; a month with a spoken year
+        ("Net in the 2019 period rose. Third-quarter sales fell.", "the 2019 period", "DATE", "2019-Q3"),
+        ("Third-quarter sales rose from last year's quarter.", "last year's quarter", "DATE", "2019-Q3"),
+        ("A hearing is set for the week of March 6, 2021.", "the week of March 6, 2021", "DATE", "2021-W09"),
+        ("January nineteen ninety-seven. A bomb went off.", "January nineteen ninety-seven", "DATE", "1997-01"),
+        # a period counted from the story's last date
+        ("He fled in June 2018 and returned later that year.", "later that year", "DATE", "2018"),
+        ("Troops left in May 2018; the following month the rebels returned.", "the following month", "DATE",
+         "2018-06"),
+        ("The rebels returned the following year.", "the following year", None, None),
     ],
 )
 def test_timex_normalises(parse, text, expression, type_, value):
@@ -340,3 +356,9 @@ def test_pipeline_dates_tuesday_and_last_week_and_drops_a_tally(pipeline):
     analysis = next(iter(pipeline.pipe([Article(id="wed", title="", text=text, published=DCT)])))
     dated = {e.location: (e.event_date, e.time_precision) for e in analysis.events}
     assert dated == {"Khartoum": ("2020-11-03", 1), "Omdurman": ("2020-10-29", 2)}
+
+
+def test_timex_clock_time_alone_is_on_the_story_day(parse):
+    text = "The doctor was shot on Friday, Oct. 23. He died at 10 p.m. in hospital."
+    found = values(parse, text, dt.date(2020, 11, 4))
+    assert found["10 p.m."] == ("TIME", "2020-10-23T22:00")
