@@ -38,7 +38,16 @@ BACKGROUND_DAYS = 31
 
 _MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_ORDINAL_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                  "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                  "eighteenth", "nineteenth", "twentieth"]
+#: "third" -> 3, "twenty-first" -> 21, "thirty first" -> 31 (days of a month said in words)
+ORDINALS = {word: i + 1 for i, word in enumerate(_ORDINAL_WORDS)}
+ORDINALS.update({f"{tens}{sep}{word}": base + i + 1 for tens, base in (("twenty", 20), ("thirty", 30))
+                 for sep in ("-", " ") for i, word in enumerate(_ORDINAL_WORDS[:9])})
+ORDINALS["thirtieth"] = 30
+_ORDINAL = "|".join(sorted(ORDINALS, key=len, reverse=True))
+_DAY = r"(?P<day>[0-3]?\d(?:st|nd|rd|th)?|" + _ORDINAL + ")"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUM = r"(?P<num>\d+(?:\s+1/2)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:one|two|three|four|" \
@@ -111,6 +120,13 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def _day_number(text: str) -> int:
+    """A day of the month written "3", "3rd" or "third" (0 when it is none)."""
+    text = text.lower()
+    digits = re.match(r"\d+", text)
+    return int(digits.group(0)) if digits else ORDINALS.get(text, 0)
+
+
 def _number(text: str) -> int:
     """A count in digits or words ("12", "twenty-four"); -1 for one that says no number ("several")."""
     text = text.lower()
@@ -172,11 +188,11 @@ def _iso(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
 
 
 @rule(r"\b(?:(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH.replace("month", "month2") +
-      r"\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\s*(?:,\s*)?\d{3}\b)(?!:\d))(?:,?\s+" + _YEAR + r")?\b")
+      r"\s+(?P<day2>[0-3]?\d(?:st|nd|rd|th)?|" + _ORDINAL + r")(?!\s*(?:,\s*)?\d{3}\b)(?!:\d))(?:,?\s+" + _YEAR +
+      r")?\b")
 def _day_month(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     month = MONTHS[(m["month"] or m["month2"]).lower().rstrip(".")]
-    day_text = m["day"] or m["day2"]
-    day_number = int(day_text)
+    day_number = _day_number(m["day"] or m["day2"])
     if not 1 <= day_number <= 31:
         return None
     year = int(m["year"]) if m["year"] else _infer_year(month, day_number, dct, tense)
@@ -185,6 +201,27 @@ def _day_month(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | Non
                      granularity="day")
     day = _safe_date(year, month, day_number)
     return _date(m, day) if day else None
+
+
+@rule(r"\bon\s+the\s+(?P<day>[0-3]?\d(?:st|nd|rd|th)|" + _ORDINAL + r")(?=\s*(?:[,.;:)!?]|$|\s+(?:and|or|when|as|"
+      r"after|before|while|in|at|of\s+(?:this|last|next|the)\s+month)\b))")
+def _ordinal_day(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"On the 3rd": a day of the story's month (of the month before when a past-tense story is not there yet,
+    of the next one for plans already past this month)."""
+    number = _day_number(m["day"])
+    if dct is None or not 1 <= number <= 31:
+        return None
+    index = dct.year * 12 + dct.month - 1
+    if tense == "past" and number > dct.day:
+        index -= 1
+    elif tense == "future" and number < dct.day:
+        index += 1
+    year, month = divmod(index, 12)
+    day = _safe_date(year, month + 1, number)
+    if day is None:
+        return None
+    start = m.start("day") - len("the ")
+    return Timex(start, m.end(), m.string[start:m.end()], "DATE", day.isoformat(), day, day, "day")
 
 
 @rule(r"\b(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<year>(?:19|20)\d\d)\b")
@@ -237,7 +274,7 @@ def _mod(text: str | None) -> str:
     return "MID"
 
 
-@rule(r"\b(?:(?P<rel>last|next|this|past|coming)\s+)?" + _WEEKDAY +
+@rule(r"\b(?:(?P<rel>last|next|this|past|(?:this\s+)?coming)\s+)?" + _WEEKDAY +
       r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b", 0)
 def _weekday(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     if re.search(r"\b(?:Black|Bloody|Super|Cyber|Ash|Palm|Holy|Maundy|Easter|Whit)\s+$", m.string[:m.start()][-10:]):
@@ -246,7 +283,7 @@ def _weekday(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     rel = (m["rel"] or "").lower()
     if dct is None:
         return Timex(m.start(), m.end(), m.group(0), "DATE", f"XXXX-WXX-{target + 1}", granularity="day")
-    if rel == "next" or (tense == "future" and rel != "last"):
+    if rel in {"next", "coming", "this coming"} or (tense == "future" and rel != "last"):
         delta = (target - dct.weekday()) % 7 or 7
         day = dct + dt.timedelta(days=delta)
     elif rel == "last":
@@ -335,8 +372,10 @@ def _ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
         first, last = _week_span(day)
         return Timex(m.start(), m.end(), m.group(0), "DATE", _week_value(day), first, last, "week")
     if unit == "month":
-        first, last = _month_span(day.year, day.month)
-        return Timex(m.start(), m.end(), m.group(0), "DATE", f"{day.year}-{day.month:02d}", first, last, "month")
+        # calendar months, not 30-day blocks: "five months ago" in a story of 31 March is October
+        year, month = divmod(dct.year * 12 + dct.month - 1 + sign * count, 12)
+        first, last = _month_span(year, month + 1)
+        return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-{month + 1:02d}", first, last, "month")
     return Timex(m.start(), m.end(), m.group(0), "DATE", str(day.year), dt.date(day.year, 1, 1),
                  dt.date(day.year, 12, 31), "year")
 
@@ -388,6 +427,14 @@ def _the_weekend(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | N
 
 # "previously" and "formerly" are left out: TimeML annotators mark them rarely (3 of 23 in TBAQ). "the past" followed
 # by a count is a duration ("the past two months")
+@rule(r"\b(?:one|some)\s*day\b")
+def _some_day(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"Will one day be", "someday": an unnamed time to come (a past "one day" is a duration or a story's day)."""
+    if tense != "future":
+        return None
+    return Timex(m.start(), m.end(), m.group(0), "DATE", "FUTURE_REF", granularity="ref")
+
+
 @rule(r"\b(?P<word>recently|now|currently|nowadays|these days|current(?!\s+account)|recent|"
       r"the past(?!\s+(?:\w+[\s-]+)?(?:days?|weeks?|months?|years?|"
       r"decades?|centur(?:y|ies))\b)|(?:in\s+)?the\s+(?:near\s+|distant\s+)?future)\b")
@@ -550,6 +597,14 @@ def _duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
     if code == "MIN":
         value = f"PT{amount}M"
     return Timex(start, m.end(), m.string[start:m.end()].strip(), "DURATION", value, granularity="duration")
+
+
+@rule(r"\b(?P<the>the\s+current\s+(?:fiscal\s+|calendar\s+)?year)\b")
+def _current_year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    if dct is None:
+        return None
+    return Timex(m.start(), m.end(), m.group(0), "DATE", str(dct.year), dt.date(dct.year, 1, 1),
+                 dt.date(dct.year, 12, 31), "year")
 
 
 @rule(r"\b(?:for|of|in|through)\s+(?P<the>the\s+(?:fiscal\s+|full\s+)?year)\b(?P<ended>\s+(?:ended|ending|to|through))?"
@@ -739,8 +794,7 @@ def _tense(doc: Doc | None, start: int) -> str:
     if token is None:
         return "present"
     # the verb of the clause: "for a mission in December" reaches "will be named" five words up
-    verb = next((t for t in [token.root, *list(token.root.ancestors)[:6]] if t.pos_ in {"VERB", "AUX"}),
-                token.root)
+    verb = _finite_verb(token.root)
     auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
     if verb.tag_ == "MD" or any(c.lower_ in _FUTURE_AUX for c in auxiliaries):
         return "future"
@@ -752,21 +806,49 @@ def _tense(doc: Doc | None, start: int) -> str:
         return "future"
     node = verb
     for _ in range(3):  # "expected to join", "a summit set for April", "plans to hold a news conference"
-        if node.lemma_.lower() in _FUTURE_HEADS and (node is not verb or node.tag_ != "VBD"):
-            # "had been due to expire Friday": a plan of the past, its day already gone
-            return "past" if _had(node) else "future"
+        if node.lemma_.lower() in _FUTURE_HEADS:
+            if _had(node):
+                return "past"  # "had been due to expire Friday": a plan of the past, its day already gone
+            if node.tag_ == "VBN" and node.dep_ == "acl":
+                # "a summit set for December will discuss ...", "a service planned for Saturday was cancelled":
+                # the plan's day lies on the side of the clause it is told in
+                return _verb_tense(_finite_verb(node.head)) or "present"
+            if node.tag_ == "VBD":
+                return "present"  # "planned a march on Saturday": told in the past, for either side of the story
+            return "future"
         if node.head.i == node.i:
             break
         node = node.head
-    if any(c.lower_ in {"will", "'ll"} for c in verb.head.children if c.dep_ == "aux") and verb.dep_ in {
-            "xcomp", "advcl"}:
+    if verb.tag_ != "VBD" and verb.dep_ in {"xcomp", "advcl"} and any(
+            c.lower_ in {"will", "'ll"} for c in verb.head.children if c.dep_ == "aux"):
         return "future"
-    if verb.tag_ in {"VBD", "VBN"} or any(c.tag_ == "VBD" or c.lemma_ == "have" for c in auxiliaries) or (
-            verb.pos_ not in {"VERB", "AUX"} and verb.head.tag_ == "VBD"):
+    return _verb_tense(verb) or ("past" if any(t.tag_ == "VBD" for t in token.root.sent) else "present")
+
+
+def _finite_verb(token: Token) -> Token:
+    """The verb whose tense a word's clause takes: a participle or gerund without auxiliaries that opens a clause
+    ("rising to $42 in June from $29 in March", "leaving the index ...") takes the verb it hangs on."""
+    verb = next((t for t in [token, *list(token.ancestors)[:6]] if t.pos_ in {"VERB", "AUX"}), token)
+    for _ in range(2):
+        if verb.tag_ in {"VBG", "VBN"} and verb.dep_ in {"advcl", "xcomp", "conj", "acl", "pcomp"} and not any(
+                c.dep_ in {"aux", "auxpass"} for c in verb.children) and verb.head.pos_ in {"VERB", "AUX"}:
+            verb = verb.head
+    return verb
+
+
+def _verb_tense(verb: Token) -> str:
+    """"past", "present" or "future" from a verb's own form and auxiliaries ("" for a word that is no verb): "is
+    heard" is present, "was heard", "has met" and "met" past."""
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return ""
+    auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    if verb.tag_ == "MD" or any(c.lower_ in _FUTURE_AUX for c in auxiliaries):
+        return "future"
+    if verb.tag_ == "VBD" or any(c.tag_ == "VBD" or c.lemma_ == "have" for c in auxiliaries):
         return "past"
-    if verb.pos_ in {"VERB", "AUX"}:
-        return "present"
-    return "past" if any(t.tag_ == "VBD" for t in token.root.sent) else "present"
+    if verb.tag_ == "VBN" and not auxiliaries:
+        return "past"
+    return "present"
 
 
 #: an amount just before "a year" / "annually" makes it a rate ("$2 million a year", "four flights a week",
@@ -901,10 +983,16 @@ def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
             clock = left.value.partition("T")[2]
             merged = Timex(left.start, right.end, text[left.start:right.end], "TIME",
                            f"{right.value[:10]}T{clock}", right.begin, right.last, "day")
-        elif (left.granularity == "day" and right.granularity == "day" and re.fullmatch(_WEEKDAY, left.text)
-              and right.begin is not None and not re.fullmatch(_WEEKDAY, right.text)):
-            merged = Timex(left.start, right.end, text[left.start:right.end], right.type, right.value, right.begin,
-                           right.last, "day")
+        elif (left.granularity == "day" and right.granularity == "day" and re.search(_WEEKDAY + "$", left.text)
+              and right.begin is not None and not re.search(_WEEKDAY, right.text)):
+            day = right.begin
+            weekday = WEEKDAYS[re.search(_WEEKDAY + "$", left.text)["weekday"].lower()]
+            if day.weekday() != weekday and not re.search(r"\d{4}", right.text):
+                # "Sunday, March 8" without a year: the year whose March 8 is a Sunday, if one is next to it
+                day = next((d for d in (_safe_date(day.year + k, day.month, day.day) for k in (0, -1, 1))
+                            if d is not None and d.weekday() == weekday), day)
+            merged = Timex(left.start, right.end, text[left.start:right.end], right.type, day.isoformat(), day, day,
+                           "day")
         if merged is None:
             i += 1
             continue

@@ -112,6 +112,19 @@ def values(parse, text: str, dct: dt.date | None = DCT) -> dict[str, tuple[str, 
         ("Troops left in May 2018; the following month the rebels returned.", "the following month", "DATE",
          "2018-06"),
         ("The rebels returned the following year.", "the following year", None, None),
+        # ordinal days, "coming" weekdays, a weekday that fixes a date's year, calendar months back
+        ("Protests began on the 3rd and spread.", "the 3rd", "DATE", "2020-11-03"),
+        ("Unions will strike on the 2nd.", "the 2nd", "DATE", "2020-12-02"),
+        ("The vote on the third of May went ahead.", "the third of May", "DATE", "2020-05-03"),
+        ("Elections are due this coming Sunday.", "this coming Sunday", "DATE", "2020-11-08"),
+        ("The strike ended on Sunday, March 8.", "Sunday, March 8", "DATE", "2020-03-08"),
+        ("The ministry acted five months ago.", "five months ago", "DATE", "2020-06"),
+        ("Islam will one day be the largest religion there.", "one day", "DATE", "FUTURE_REF"),
+        ("Sales in the current fiscal year rose.", "the current fiscal year", "DATE", "2020"),
+        # the tense of the clause a plan or participle is told in
+        ("A vigil planned for Saturday was cancelled.", "Saturday", "DATE", "2020-10-31"),
+        ("The case is heard in January.", "January", "DATE", "2021-01"),
+        ("Shares fell, rising to $40 in June from $29 in March.", "March", "DATE", "2020-03"),
     ],
 )
 def test_timex_normalises(parse, text, expression, type_, value):
