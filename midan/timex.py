@@ -795,8 +795,7 @@ def _tense(doc: Doc | None, start: int) -> str:
         return "present"
     # the verb of the clause: "for a mission in December" reaches "will be named" five words up
     verb = _finite_verb(token.root)
-    auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
-    if verb.tag_ == "MD" or any(c.lower_ in _FUTURE_AUX for c in auxiliaries):
+    if _verb_tense(verb) == "future":
         return "future"
     path = [token.root, *list(token.root.ancestors)[:3]]
     ahead = next((t for t in path if t.lower_ in _AHEAD_WORDS), None)
@@ -830,7 +829,9 @@ def _finite_verb(token: Token) -> Token:
     ("rising to $42 in June from $29 in March", "leaving the index ...") takes the verb it hangs on."""
     verb = next((t for t in [token, *list(token.ancestors)[:6]] if t.pos_ in {"VERB", "AUX"}), token)
     for _ in range(2):
-        if verb.tag_ in {"VBG", "VBN"} and verb.dep_ in {"advcl", "xcomp", "conj", "acl", "pcomp"} and not any(
+        # a past participle that modifies a noun ("the decision, announced Wednesday") is past on its own
+        if (verb.tag_ == "VBG" or (verb.tag_ == "VBN" and verb.dep_ != "acl")) and verb.dep_ in {
+                "advcl", "xcomp", "conj", "acl", "pcomp"} and not any(
                 c.dep_ in {"aux", "auxpass"} for c in verb.children) and verb.head.pos_ in {"VERB", "AUX"}:
             verb = verb.head
     return verb
@@ -842,6 +843,8 @@ def _verb_tense(verb: Token) -> str:
     if verb.pos_ not in {"VERB", "AUX"}:
         return ""
     auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    if any(c.lemma_ == "have" for c in auxiliaries) and any(c.tag_ == "MD" for c in auxiliaries):
+        return "past"  # "may have been", "would have met": a past seen from now
     if verb.tag_ == "MD" or any(c.lower_ in _FUTURE_AUX for c in auxiliaries):
         return "future"
     if verb.tag_ == "VBD" or any(c.tag_ == "VBD" or c.lemma_ == "have" for c in auxiliaries):
@@ -938,7 +941,10 @@ def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
             span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
             sentence = span.sent.text if span is not None else text[text.rfind(".", 0, timex.start) + 1:
                                                                     text.find(".", timex.end) % (len(text) + 1)]
-            if not _PERIOD_WORDS.search(sentence):
+            # beside a quarter's figures; not beside a half's or nine months' ("for the nine months, ... a year
+            # earlier" is the same nine months, which TimeML leaves as the year)
+            if not _PERIOD_WORDS.search(sentence) or re.search(r"\b(?:nine|six) months\b|\bfirst half\b", sentence,
+                                                               re.IGNORECASE):
                 continue
         else:
             continue
