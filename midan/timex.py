@@ -877,7 +877,15 @@ def _word_ok(timex: Timex, text: str, doc: Doc | None) -> bool:
         return False
     if len(span) == 1 and first.ent_type_ == "PERSON" and first.i + 1 < len(doc) and doc[first.i + 1].is_title:
         return False
+    # a title ("High Noon", ABC's "This Week", "60 Minutes", "VOA Today"): a word that is lower case in running
+    # text capitalised inside a sentence
+    if any(t.text in _TITLE_WORDS and not t.is_sent_start for t in span):
+        return False
     return True
+
+
+_TITLE_WORDS = frozenset({"This", "Week", "Noon", "Minutes", "Hours", "Days", "Today", "Tonight", "Tomorrow",
+                          "Yesterday", "Morning", "Night", "Evening", "Now"})
 
 
 def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
