@@ -992,6 +992,50 @@ def _lead_date(doc: Doc, timexes: list[Timex], start: int) -> Timex | None:
                  and not t.since and t.granularity in {"day", "week", "weekend"}), None)
 
 
+_TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening))\b", re.IGNORECASE)
+_WRITTEN_KEY = "midan.written"
+
+
+def _written(doc: Doc, timexes: list[Timex], dct: dt.date) -> dt.date:
+    """The day the text was written: the publication day, unless a sentence names "today" beside a calendar date
+    of the week before it ("In a press conference on June 1st, ... earlier today"), which is then its today."""
+    cache = doc.user_data.setdefault(_WRITTEN_KEY, {})
+    if dct in cache:
+        return cache[dct]
+    written = dct
+    text = doc_text(doc)
+    todays = [t for t in timexes if t.begin == dct and t.granularity == "day" and _TODAY.fullmatch(t.text)]
+    for today in todays:
+        sent = doc.char_span(today.start, today.end, alignment_mode="expand")
+        if sent is None:
+            continue
+        bounds = sent.sent.start_char, sent.sent.end_char
+        named = [t for t in timexes if bounds[0] <= t.start < bounds[1] and t.granularity == "day"
+                 and t.begin is not None and dct - dt.timedelta(days=7) <= t.begin < dct
+                 and _month_named(text[t.start:t.end])]
+        if named:
+            written = named[0].begin
+            break
+    cache[dct] = written
+    return written
+
+
+def _month_named(text: str) -> bool:
+    """Whether a date is written out on the calendar ("June 1st", "2009-06-01"), not counted from today."""
+    return bool(re.search(r"\d{4}-\d\d-\d\d", text)) or any(w.lower().rstrip(".") in MONTHS
+                                                              for w in re.findall(r"[A-Za-z.]+", text))
+
+
+def _retagged(doc: Doc, day: dt.date) -> list[Timex]:
+    """The text's time expressions resolved against ``day`` (kept with the doc: every mention asks again)."""
+    key = f"midan.timexes.{day.isoformat()}"
+    found = doc.user_data.get(key)
+    if found is None:
+        found = tag(doc_text(doc), day, doc)
+        doc.user_data[key] = found
+    return found
+
+
 def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: bool = True) -> EventDate | Undated:
     """The date of the event mentioned at ``trigger``, by its tense and the time expressions around it.
 
@@ -1010,6 +1054,12 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
     (how well midan *dates* events, measured apart from what ACLED would report)."""
     doc = trigger.doc
     sent = trigger.sent
+    if dct is not None:
+        written = _written(doc, timexes, dct)
+        if written != dct:
+            # the text was written before it was published ("at 16:15 UTC, June 1st, ... earlier today" in a story
+            # dated 4 June): its "today", its tenses and its weekdays speak of the day it was written
+            dct, timexes = written, _retagged(doc, written)
     # the dateline's date is the filing date, not the event's
     filed = dateline_end(doc_text(doc))
     candidates = [t for t in timexes if _dated(t) and sent.start_char <= t.start < sent.end_char and t.start >= filed]

@@ -340,3 +340,18 @@ def test_pipeline_dates_tuesday_and_last_week_and_drops_a_tally(pipeline):
     analysis = next(iter(pipeline.pipe([Article(id="wed", title="", text=text, published=DCT)])))
     dated = {e.location: (e.event_date, e.time_precision) for e in analysis.events}
     assert dated == {"Khartoum": ("2020-11-03", 1), "Omdurman": ("2020-10-29", 2)}
+
+
+def test_timex_anchor_today_beside_a_calendar_date_is_the_day_of_writing(parse):
+    # published on Wednesday 4 November, written on Sunday 1 November: its "today" and its statements are Sunday's
+    text = ("At a rally on November 1st, the opposition leader, whose party left the coalition earlier today, "
+            "called for new elections. He said the army must stay out of politics.")
+    left = _anchor(parse, text, "left", rules=False)
+    assert isinstance(left, timex.EventDate) and left.event_date == dt.date(2020, 11, 1)
+    said = _anchor(parse, text, "said", rules=False)
+    assert isinstance(said, timex.EventDate) and said.event_date == dt.date(2020, 11, 1)
+    # a calendar date alone, or one of long ago, does not move the publication day
+    said = _anchor(parse, "At a rally on November 1st, he called for elections. He said so again today.", "said",
+                   rules=False)
+    assert isinstance(said, timex.EventDate) and said.event_date == DCT
+
