@@ -1096,8 +1096,10 @@ def _story_date(trigger: Token, timexes: list[Timex], candidates: list[Timex], f
     """The date of an event no time expression governs: the publication day for the present or a statement, a
     date of its sentence, the story's last date, else the publication day or week."""
     doc, sent = trigger.doc, trigger.sent
-    if not rules and dct is not None and (when in _NOW or (trigger.lemma_.lower() in _REPORTING and not candidates)):
-        # "says", "has signed"; a statement with no date of its own ("..., said the minister") is the news itself.
+    if not rules and dct is not None and (when in _NOW or (trigger.lemma_.lower() in _REPORTING and not candidates
+                                                           and trigger.tag_ != "VBG")):
+        # "says", "has signed"; a statement with no date of its own ("..., said the minister") is the news itself,
+        # but a participle ("unveiled the phone on Monday, saying ...") is said when its verb happens.
         # ACLED's coding (``rules``) does not claim a day the text does not give: such an event falls to the
         # publication week below, unless its sentence or story dates it
         return EventDate(dct, dct, dct, 1, None, "publication date")

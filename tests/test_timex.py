@@ -355,3 +355,12 @@ def test_timex_anchor_today_beside_a_calendar_date_is_the_day_of_writing(parse):
                    rules=False)
     assert isinstance(said, timex.EventDate) and said.event_date == DCT
 
+
+def test_timex_anchor_participle_of_saying_is_said_when_its_verb_happens(parse):
+    text = ("The minister opened the dam on Monday. He cut the ribbon in Merowe, saying the project was finished. "
+            "He said it would supply the capital.")
+    saying = _anchor(parse, text, "saying", rules=False)
+    assert isinstance(saying, timex.EventDate) and saying.event_date == dt.date(2020, 11, 2)
+    # a finite statement without a date of its own is still the news of the publication day
+    said = _anchor(parse, text, "said", rules=False)
+    assert isinstance(said, timex.EventDate) and said.event_date == DCT
