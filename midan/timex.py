@@ -943,6 +943,9 @@ def _governing(trigger: Token, candidates: list[Timex]) -> Timex | None:
         span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
         if span is None:
             continue
+        if timex.granularity == "year" and span.root.dep_ in {"nummod", "compound", "appos"} and \
+                span.root.head.pos_ == "PROPN":
+            continue  # a year that numbers a name ("WWDC 2005", "Euro 2012") is an edition, not the event's time
         steps = steps_to(span.root, targets, limit=5)
         # "since 1997" measures only a perfect or progressive event ("have been killed since 2019"); with any
         # other verb it belongs to a superlative ("fell to its lowest level since 1997" is a fall of today)
@@ -1064,6 +1067,11 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
     filed = dateline_end(doc_text(doc))
     candidates = [t for t in timexes if _dated(t) and sent.start_char <= t.start < sent.end_char and t.start >= filed]
     governing = _governing(trigger, candidates)
+    if governing is not None and not _dates_a_day(governing) and not governing.since and \
+            trigger.lemma_.lower() in _REPORTING and tense(trigger) in _NOW:
+        # "For 2009, Ford says it made a profit": a period vaguer than a month frames what is said; a statement
+        # in the present is made now
+        governing = None
     if governing is not None and governing.value == "PRESENT_REF" and dct is not None:
         return EventDate(dct, dct, dct, 1, governing, "dependency")  # "currently", "now": the publication day
     if governing is not None:

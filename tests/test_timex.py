@@ -364,3 +364,18 @@ def test_timex_anchor_participle_of_saying_is_said_when_its_verb_happens(parse):
     # a finite statement without a date of its own is still the news of the publication day
     said = _anchor(parse, text, "said", rules=False)
     assert isinstance(said, timex.EventDate) and said.event_date == DCT
+
+
+def test_timex_anchor_year_numbering_a_name_is_not_the_events_time(parse):
+    text = "Leaders open Africa Summit 2020\n\nAfrican leaders opened the summit in Addis Ababa on Monday."
+    dated = _anchor(parse, text, "open", rules=False)
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "lead")
+
+
+def test_timex_anchor_present_statement_framed_by_a_year_is_made_now(parse):
+    dated = _anchor(parse, "For 2019, the company says it lost money in Sudan.", "says", rules=False)
+    assert isinstance(dated, timex.EventDate) and dated.event_date == DCT
+    # a statement of the past is not placed by the present: the year still governs it
+    assert isinstance(_anchor(parse, "For 2019, the company said it lost money in Sudan.", "said", rules=False),
+                      timex.Undated)
