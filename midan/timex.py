@@ -956,13 +956,39 @@ def _governing(trigger: Token, candidates: list[Timex]) -> Timex | None:
     return chosen
 
 
+#: words of change whose "from" phrase names the point of comparison ("fell 2% from Monday's close")
+_CHANGE = frozenset({"rise", "fall", "drop", "gain", "lose", "loss", "increase", "decrease", "decline", "climb", "jump",
+                     "slip", "dip", "plunge", "surge", "slide", "tumble", "rally", "up", "down", "change"})
+
+
+def _compared(doc: Doc, timex: Timex) -> bool:
+    """Whether a date is a point of comparison, not the time of anything told: inside a "since" phrase ("the worst
+    decline since the markets reopened after the September 11th attacks") or a change's "from" ("fell 2% from
+    Monday's closing price", "an increase of 54 points from March 12")."""
+    span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+    if span is None:
+        return False
+    node = span.root
+    for _ in range(6):
+        if node.head.i == node.i:
+            return False
+        if any(c.lower_ == "since" and c.dep_ == "mark" for c in node.head.children if c.i < node.i):
+            return True
+        node = node.head
+        if node.lower_ == "since" and node.dep_ in {"prep", "mark"}:
+            return True
+        if node.lower_ == "from" and node.head.lemma_.lower() in _CHANGE:
+            return True
+    return False
+
+
 def _story_time(doc: Doc, timexes: list[Timex], filed: int, before: int, dct: dt.date | None
                 ) -> tuple[Timex | None, bool]:
     """The story's reference time before character ``before``: its last day- or week-precise date, else whether
     an earlier sentence speaks of the publication time ("Airbus has confirmed ...", a headline's "Apple
     releases ..."), so that the narrative that follows happens then too."""
     earlier = [t for t in timexes if filed <= t.start < before and t.begin is not None and not t.since
-               and t.granularity in {"day", "week", "weekend"}]
+               and t.granularity in {"day", "week", "weekend"} and not _compared(doc, t)]
     if earlier:
         return earlier[-1], False
     if dct is None:
@@ -1113,7 +1139,7 @@ def _story_date(trigger: Token, timexes: list[Timex], candidates: list[Timex], f
         return EventDate(dct, dct, dct, 1, None, "publication date")
     # an expression vaguer than a month elsewhere in the sentence ("in 2009", "recently") dates nothing; ACLED's
     # coding reads it as background and leaves the event out
-    dating = [t for t in candidates if _dates_a_day(t) or (rules and not t.since)]
+    dating = [t for t in candidates if (_dates_a_day(t) or (rules and not t.since)) and not _compared(doc, t)]
     if dating:
         nearest = min(dating, key=lambda t: abs(t.start - trigger.idx))
         return _from_timex(nearest, "sentence", dct, rules)

@@ -379,3 +379,15 @@ def test_timex_anchor_present_statement_framed_by_a_year_is_made_now(parse):
     # a statement of the past is not placed by the present: the year still governs it
     assert isinstance(_anchor(parse, "For 2019, the company said it lost money in Sudan.", "said", rules=False),
                       timex.Undated)
+
+
+def test_timex_anchor_point_of_comparison_is_not_the_storys_time(parse):
+    # "from Monday's closing price" and "since ... the March 3rd attacks" compare; they date nothing told
+    text = ("Shares in Khartoum fell 5% on Monday. Shares in Cairo fell 2% from Monday's closing price. "
+            "Shares in Tunis slid too.")
+    slid = _anchor(parse, text, "slid", rules=False)
+    assert isinstance(slid, timex.EventDate) and slid.event_date == dt.date(2020, 11, 2)
+    text = ("The index fell 7% on Wednesday, the worst decline since the markets reopened after the October 3rd "
+            "attacks. Other indices dipped.")
+    dipped = _anchor(parse, text, "dipped", rules=False)
+    assert isinstance(dipped, timex.EventDate) and dipped.event_date == DCT
