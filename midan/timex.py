@@ -922,6 +922,61 @@ def tense(trigger: Token) -> str:
     return ""
 
 
+#: nouns of an action taken, whose "to" complement is that action ("a joint effort to pump money", "a move to cut")
+_ACTION_NOUNS = frozenset({"effort", "decision", "move", "step", "attempt", "action", "measure", "operation", "bid",
+                           "vote", "order", "ruling"})
+#: adjectives and participles of a schedule: "was due to fly" tells what was to happen at the narrative's time
+_SCHEDULED = frozenset({"due", "set", "scheduled", "slated", "poised", "about"})
+#: prepositions whose object has happened or is going on: a cause or a circumstance ("due to the ban")
+_CAUSAL = frozenset({"due", "because", "after", "following", "amid", "despite"})
+
+
+def _clause_tense(verb: Token) -> str:
+    """The tense of the clause a verb's "to" complements hang from ("tells airlines not to buy" -> present)."""
+    for _ in range(4):
+        if not any(c.tag_ == "TO" for c in verb.children) or verb.head.i == verb.i:
+            break
+        verb = verb.head
+    when = tense(verb)
+    return "" if when == "future" else when or "past"
+
+
+def _realised(trigger: Token) -> str:
+    """The tense of an event a "to" complement or a modal seems to put after its clause although it happens at
+    the clause's time (without ACLED's rules, which leave such events out): an action noun's complement ("a joint
+    effort to pump money" is the effort), a result ("dropped 9% to reach a 20-year low"), a schedule of the past
+    narrative ("before it was due to fly"), a polite present ("would like to thank"), a cause ("due to the ban").
+    "" when the event is still to come."""
+    node = governor(trigger)
+    if trigger.pos_ in {"NOUN", "PROPN"}:
+        step = trigger
+        while step.i != node.i and step.head.i != step.i:
+            if step.lower_ in _CAUSAL or (step.dep_ == "pcomp" and step.head.lower_ in _CAUSAL):
+                return _clause_tense(node)
+            step = step.head
+        start = trigger.left_edge.i
+        before = [t.lower_ for t in trigger.doc[max(start - 2, 0):start]]
+        if before[-1:] and (before[-1] in _CAUSAL - {"due", "because"} or before in (["due", "to"], ["because", "of"])):
+            return _clause_tense(node)  # the parse may attach it elsewhere ("not to buy aircraft due to EU ban")
+    if not any(c.tag_ == "TO" for c in node.children):
+        if node.lemma_.lower() == "like" and any(c.lower_ in {"would", "'d"} for c in node.children):
+            return "present"
+        return ""
+    head = node.head
+    if node.dep_ == "acl" and head.lemma_.lower() in _ACTION_NOUNS:
+        return tense(head) if tense(head) != "future" else ""
+    if node.dep_ in {"xcomp", "advcl"} and head.lemma_.lower() in _CHANGE:
+        return tense(head) if tense(head) != "future" else ""
+    if node.dep_ == "xcomp" and head.lower_ in _SCHEDULED:
+        copula = head.head if head.dep_ in {"acomp", "xcomp"} else head
+        if any(t.tag_ == "VBD" for t in (copula, *copula.children) if t.lemma_.lower() == "be"):
+            return "past"
+    if node.dep_ == "xcomp" and head.lemma_.lower() == "like" and any(c.lower_ in {"would", "'d"}
+                                                                       for c in head.children):
+        return "present"
+    return ""
+
+
 def _lasting(trigger: Token) -> bool:
     """Whether the event's verb is perfect or progressive, the forms a "since" span can measure ("have been
     killed since 2019", "has been protesting since May"; not "posts its first loss since 1992")."""
@@ -1108,6 +1163,8 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
         # described; the description's tense does not date it
         return Undated("a description of an event, not a report of one")
     when = tense(trigger)
+    if when == "future" and not rules:
+        when = _realised(trigger) or when
     headline = headline_end(doc_text(doc))
     if trigger.idx < headline and when != "future":
         # a headline's present ("Apple releases ...", "test flight delayed") reports the story's main event:
@@ -1116,6 +1173,13 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
         if lead is not None:
             return _from_timex(lead, "lead", dct, rules)
         when = "present"
+    if when == "future" and not rules:
+        # without the rules an event still to come is dated by a day after publication its sentence gives ("will
+        # wear the livery when it arrives on November 11"; "announced on Monday a plan to strike" is the plan's day)
+        days = [t for t in candidates if t.granularity in {"day", "time"} and t.begin is not None and not t.since
+                and (dct is None or t.begin > dct) and not _compared(doc, t)]
+        if days:
+            return _from_timex(min(days, key=lambda t: abs(t.start - trigger.idx)), "sentence", dct, rules)
     if when == "future":
         return Undated("threat/plan/future: the event is still to come")
     if when == "past perfect":

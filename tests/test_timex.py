@@ -391,3 +391,24 @@ def test_timex_anchor_point_of_comparison_is_not_the_storys_time(parse):
             "attacks. Other indices dipped.")
     dipped = _anchor(parse, text, "dipped", rules=False)
     assert isinstance(dipped, timex.EventDate) and dipped.event_date == DCT
+
+
+def test_timex_anchor_without_rules_to_complements_that_happen_at_their_clauses_time(parse):
+    cases = (("Central banks announced a joint effort on Monday to pump money into the markets.", "pump",
+              dt.date(2020, 11, 2)),
+             ("Markets fell on Monday. The Nikkei dropped 9.62% to reach a 20 year low.", "reach",
+              dt.date(2020, 11, 2)),
+             ("On Monday the plane struck a hangar as it was leaving the gate before it was due to fly to Juba.", "fly",
+              dt.date(2020, 11, 2)),
+             ('"We would like to thank the voters," the minister said.', "thank", DCT),
+             ("The minister tells airlines not to fly to Europe due to the ban.", "ban", DCT),
+             ("The plane will land in Juba when it arrives on November 11.", "land", dt.date(2020, 11, 11)))
+    for text, trigger, day in cases:
+        dated = _anchor(parse, text, trigger, rules=False)
+        assert isinstance(dated, timex.EventDate) and dated.event_date == day, text
+        # ACLED's coding still leaves out what the text puts after its clause
+        if trigger in {"pump", "fly", "thank", "land"}:
+            assert isinstance(_anchor(parse, text, trigger), timex.Undated), text
+    # a plan's complement is still to come
+    dated = _anchor(parse, "The union announced a plan on Monday to strike in the capital.", "strike", rules=False)
+    assert isinstance(dated, timex.Undated)
