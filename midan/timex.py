@@ -1234,6 +1234,10 @@ def _from_timex(timex: Timex, how: str, dct: dt.date | None, rules: bool = True)
         return EventDate(timex.begin, timex.begin, timex.begin, 1, timex, how)
     if timex.granularity in {"week", "weekend"}:
         last = min(timex.last, dct) if dct else timex.last
+        if not rules and dct is not None and timex.begin <= dct <= timex.last and how not in {"dependency", "lead"}:
+            # best single day of the story's "this week" for an event the sentence does not date itself: the
+            # publication day, the news the week ends with
+            return EventDate(dct, timex.begin, dct, 1, timex, how)
         middle = timex.begin + (last - timex.begin) / 2
         return EventDate(middle, timex.begin, last, 2, timex, how)
     if timex.granularity == "month":

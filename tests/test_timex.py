@@ -412,3 +412,15 @@ def test_timex_anchor_without_rules_to_complements_that_happen_at_their_clauses_
     # a plan's complement is still to come
     dated = _anchor(parse, "The union announced a plan on Monday to strike in the capital.", "strike", rules=False)
     assert isinstance(dated, timex.Undated)
+
+
+def test_timex_anchor_without_rules_this_week_of_the_story_is_the_publication_day(parse):
+    text = "Protests spread across Sudan this week. Police arrested dozens of students in Khartoum."
+    arrested = _anchor(parse, text, "arrested", rules=False)
+    assert isinstance(arrested, timex.EventDate)
+    assert (arrested.event_date, arrested.time_precision, arrested.how) == (DCT, 1, "previous sentence")
+    # the week an event is told with stays a week
+    spread = _anchor(parse, text, "spread", rules=False)
+    assert isinstance(spread, timex.EventDate) and spread.time_precision == 2
+    # ACLED's coding keeps the week
+    assert _anchor(parse, text, "arrested").time_precision == 2
