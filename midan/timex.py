@@ -1129,13 +1129,16 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
     ("says", "has signed") is on the publication day; otherwise a date elsewhere in its sentence, else the
     story's last date (the same paragraph: "previous sentence", an earlier one: "paragraph"), else (without
     ``rules``) the publication day when the story has spoken of the publication time, else the publication week
-    (precision 2: the text does not say the day).
+    (precision 2: the text does not say the day). A text that names "today" beside a calendar date of the week
+    before publication is read from that day, the day it was written.
 
     With ``rules`` (the pipeline) ACLED's coding rules apply: an event dated outside the reporting window
     (background, or after publication) or sharing its sentence with an expression vaguer than a month is Undated,
     and a day the text does not give is not claimed (the publication week, precision 2, stands for the present
     tense). ``rules=False`` gives the date the text assigns, whenever it is, and its best single day
-    (how well midan *dates* events, measured apart from what ACLED would report)."""
+    (how well midan *dates* events, measured apart from what ACLED would report): a "to" complement that happens
+    at its clause's time is dated with it, an event still to come takes a later day of its sentence, and the
+    story's week that holds the publication day gives that day."""
     doc = trigger.doc
     sent = trigger.sent
     if dct is not None:
