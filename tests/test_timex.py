@@ -375,3 +375,87 @@ def test_timex_clock_time_alone_is_on_the_story_day(parse):
     text = "The doctor was shot on Friday, Oct. 23. He died at 10 p.m. in hospital."
     found = values(parse, text, dt.date(2020, 11, 4))
     assert found["10 p.m."] == ("TIME", "2020-10-23T22:00")
+
+
+def test_timex_anchor_today_beside_a_calendar_date_is_the_day_of_writing(parse):
+    # published on Wednesday 4 November, written on Sunday 1 November: its "today" and its statements are Sunday's
+    text = ("At a rally on November 1st, the opposition leader, whose party left the coalition earlier today, "
+            "called for new elections. He said the army must stay out of politics.")
+    left = _anchor(parse, text, "left", rules=False)
+    assert isinstance(left, timex.EventDate) and left.event_date == dt.date(2020, 11, 1)
+    said = _anchor(parse, text, "said", rules=False)
+    assert isinstance(said, timex.EventDate) and said.event_date == dt.date(2020, 11, 1)
+    # a calendar date alone, or one of long ago, does not move the publication day
+    said = _anchor(parse, "At a rally on November 1st, he called for elections. He said so again today.", "said",
+                   rules=False)
+    assert isinstance(said, timex.EventDate) and said.event_date == DCT
+
+
+def test_timex_anchor_participle_of_saying_is_said_when_its_verb_happens(parse):
+    text = ("The minister opened the dam on Monday. He cut the ribbon in Merowe, saying the project was finished. "
+            "He said it would supply the capital.")
+    saying = _anchor(parse, text, "saying", rules=False)
+    assert isinstance(saying, timex.EventDate) and saying.event_date == dt.date(2020, 11, 2)
+    # a finite statement without a date of its own is still the news of the publication day
+    said = _anchor(parse, text, "said", rules=False)
+    assert isinstance(said, timex.EventDate) and said.event_date == DCT
+
+
+def test_timex_anchor_year_numbering_a_name_is_not_the_events_time(parse):
+    text = "Leaders open Africa Summit 2020\n\nAfrican leaders opened the summit in Addis Ababa on Monday."
+    dated = _anchor(parse, text, "open", rules=False)
+    assert isinstance(dated, timex.EventDate)
+    assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "lead")
+
+
+def test_timex_anchor_present_statement_framed_by_a_year_is_made_now(parse):
+    dated = _anchor(parse, "For 2019, the company says it lost money in Sudan.", "says", rules=False)
+    assert isinstance(dated, timex.EventDate) and dated.event_date == DCT
+    # a statement of the past is not placed by the present: the year still governs it
+    assert isinstance(_anchor(parse, "For 2019, the company said it lost money in Sudan.", "said", rules=False),
+                      timex.Undated)
+
+
+def test_timex_anchor_point_of_comparison_is_not_the_storys_time(parse):
+    # "from Monday's closing price" and "since ... the March 3rd attacks" compare; they date nothing told
+    text = ("Shares in Khartoum fell 5% on Monday. Shares in Cairo fell 2% from Monday's closing price. "
+            "Shares in Tunis slid too.")
+    slid = _anchor(parse, text, "slid", rules=False)
+    assert isinstance(slid, timex.EventDate) and slid.event_date == dt.date(2020, 11, 2)
+    text = ("The index fell 7% on Wednesday, the worst decline since the markets reopened after the October 3rd "
+            "attacks. Other indices dipped.")
+    dipped = _anchor(parse, text, "dipped", rules=False)
+    assert isinstance(dipped, timex.EventDate) and dipped.event_date == DCT
+
+
+def test_timex_anchor_without_rules_to_complements_that_happen_at_their_clauses_time(parse):
+    cases = (("Central banks announced a joint effort on Monday to pump money into the markets.", "pump",
+              dt.date(2020, 11, 2)),
+             ("Markets fell on Monday. The Nikkei dropped 9.62% to reach a 20 year low.", "reach",
+              dt.date(2020, 11, 2)),
+             ("On Monday the plane struck a hangar as it was leaving the gate before it was due to fly to Juba.", "fly",
+              dt.date(2020, 11, 2)),
+             ('"We would like to thank the voters," the minister said.', "thank", DCT),
+             ("The minister tells airlines not to fly to Europe due to the ban.", "ban", DCT),
+             ("The plane will land in Juba when it arrives on November 11.", "land", dt.date(2020, 11, 11)))
+    for text, trigger, day in cases:
+        dated = _anchor(parse, text, trigger, rules=False)
+        assert isinstance(dated, timex.EventDate) and dated.event_date == day, text
+        # ACLED's coding still leaves out what the text puts after its clause
+        if trigger in {"pump", "fly", "thank", "land"}:
+            assert isinstance(_anchor(parse, text, trigger), timex.Undated), text
+    # a plan's complement is still to come
+    dated = _anchor(parse, "The union announced a plan on Monday to strike in the capital.", "strike", rules=False)
+    assert isinstance(dated, timex.Undated)
+
+
+def test_timex_anchor_without_rules_this_week_of_the_story_is_the_publication_day(parse):
+    text = "Protests spread across Sudan this week. Police arrested dozens of students in Khartoum."
+    arrested = _anchor(parse, text, "arrested", rules=False)
+    assert isinstance(arrested, timex.EventDate)
+    assert (arrested.event_date, arrested.time_precision, arrested.how) == (DCT, 1, "previous sentence")
+    # the week an event is told with stays a week
+    spread = _anchor(parse, text, "spread", rules=False)
+    assert isinstance(spread, timex.EventDate) and spread.time_precision == 2
+    # ACLED's coding keeps the week
+    assert _anchor(parse, text, "arrested").time_precision == 2
