@@ -913,8 +913,8 @@ def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
         before = text[max(timex.start - 7, 0):timex.start].lower()
         if before.rstrip().endswith("since"):
             timex.since = True
-    _merge_adjacent(text, chosen)
     _resolve_shifts(text, chosen)
+    _merge_adjacent(text, chosen)
     _fiscal(text, chosen, doc)
     return chosen
 
@@ -980,6 +980,7 @@ def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
         left, right = chosen[i], chosen[i + 1]
         gap = text[left.end:right.start]
         if (left.granularity in {"month", "season"} and right.granularity == "year" and left.value[:4].isdigit()
+                and right.value.isdigit()
                 and re.fullmatch(r"\s+(?:of\s+)?", gap) and not re.search(r"\d{4}", left.text)):
             # "January nineteen ninety-seven", "the winter of nineteen ninety-four": the month of that year
             value = right.value + left.value[4:]
@@ -1020,6 +1021,7 @@ def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
     filed = dateline_end(text)
     previous: Timex | None = None  # the last day-precise date
     period: Timex | None = None  # the last date of any precision
+    earlier_period: Timex | None = None  # the one before it
     for timex in list(chosen):
         if timex.granularity == "time" and timex.start >= filed and previous is not None and \
                 previous.begin is not None and timex.value[:10] != previous.value[:10]:
@@ -1027,6 +1029,8 @@ def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
             day = previous.begin
             timex.value, timex.begin, timex.last = f"{day.isoformat()}{timex.value[10:]}", day, day
         if timex.period_shift is not None:
+            if period is not None and not text[period.end:timex.start].strip():
+                period = earlier_period  # "March the following year": the year after the story's, not after March's
             if timex.granularity == "month" and period is not None and period.granularity not in {"month", "week",
                                                                                                   "day", "time"}:
                 period = None  # "the following month" after a bare year says no month
@@ -1041,7 +1045,7 @@ def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
                 timex.value = f"{year}-{month + 1:02d}"
                 timex.begin, timex.last = _month_span(year, month + 1)
         if timex.start >= filed and timex.begin is not None and not timex.since:
-            period = timex
+            period, earlier_period = timex, period
         if timex.shift is not None:
             if previous is None or previous.begin is None:
                 chosen.remove(timex)

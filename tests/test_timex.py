@@ -16,9 +16,7 @@ def values(parse, text: str, dct: dt.date | None = DCT) -> dict[str, tuple[str, 
     return {t.text: (t.type, t.value) for t in timex.tag(text, dct, parse(text))}
 
 
-@pytest.mark.parametrize(
-    ("text", "expression", "type_", "value"),
-    [
+CASES = [
         ("Students marched on Tuesday.", "Tuesday", "DATE", "2020-11-03"),
         ("Unions will strike on Friday.", "Friday", "DATE", "2020-11-06"),
         ("Police raided the camp last Thursday.", "last Thursday", "DATE", "2020-10-29"),
@@ -125,8 +123,10 @@ def values(parse, text: str, dct: dt.date | None = DCT) -> dict[str, tuple[str, 
         ("A vigil planned for Saturday was cancelled.", "Saturday", "DATE", "2020-10-31"),
         ("The case is heard in January.", "January", "DATE", "2021-01"),
         ("Shares fell, rising to $40 in June from $29 in March.", "March", "DATE", "2020-03"),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize(("text", "expression", "type_", "value"), CASES)
 def test_timex_normalises(parse, text, expression, type_, value):
     found = values(parse, text)
     assert found.get(expression) == ((type_, value) if type_ else None), found
@@ -459,3 +459,12 @@ def test_timex_anchor_without_rules_this_week_of_the_story_is_the_publication_da
     assert isinstance(spread, timex.EventDate) and spread.time_precision == 2
     # ACLED's coding keeps the week
     assert _anchor(parse, text, "arrested").time_precision == 2
+
+
+def test_timex_tags_every_case_without_a_publication_date_and_joined(parse):
+    """Unresolved values ("XXXX") and expressions that meet across sentences must not break the passes that join
+    and re-date them: every case alone without a date, and all of them as one story, are tagged."""
+    story = " ".join(text for text, *_ in CASES) + " In March the following year he fled. May the following month."
+    for text in [*(text for text, *_ in CASES), story]:
+        assert isinstance(timex.tag(text, None, parse(text)), list)
+    assert timex.tag(story, DCT, parse(story))
