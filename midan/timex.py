@@ -427,6 +427,12 @@ def _the_weekend(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | N
 
 # "previously" and "formerly" are left out: TimeML annotators mark them rarely (3 of 23 in TBAQ). "the past" followed
 # by a count is a duration ("the past two months")
+@rule(r"\b(?:in\s+)?(?P<the>(?:the\s+)?coming\s+(?:days|weeks|months|quarters|years))\b")
+def _coming(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"In the coming weeks": a time to come no count measures (FUTURE_REF)."""
+    return Timex(m.start("the"), m.end(), m["the"], "DATE", "FUTURE_REF", granularity="ref")
+
+
 @rule(r"\b(?:one|some)\s*day\b")
 def _some_day(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     """"Will one day be", "someday": an unnamed time to come (a past "one day" is a duration or a story's day)."""
@@ -536,8 +542,8 @@ def _half(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
 
 
 #: words around a four-digit number that make it a count, not a year ("some 2000 protesters", "$1990")
-_COUNT_BEFORE = re.compile(r"(?:[$#£€¥]|\d[,.]?|\b(?:about|some|nearly|almost|over|around|least|than|of|to|up|"
-                           r"roughly|estimated|approximately|with|killed|arrested|injured|wounded|number)\s+)$",
+_COUNT_BEFORE = re.compile(r"(?:[$#£€¥]|\d[,.]?|\bup\s+to\s+|\b(?:about|some|nearly|almost|over|around|least|than|"
+                           r"of|up|roughly|estimated|approximately|with|killed|arrested|injured|wounded|number)\s+)$",
                            re.IGNORECASE)
 _COUNT_AFTER = re.compile(r"^(?:\s*(?:%|percent|[-–]\s*\d|(?:people|persons|men|women|children|troops|soldiers|"
                           r"police(?:men)?|officers|protesters|demonstrators|students|workers|members|supporters|"
@@ -631,13 +637,17 @@ def _vague_duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex 
 
 @rule(r"\b(?P<word>(?:every|each)\s+(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
       r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)|day|week|"
-      r"month|year|morning|night)|daily|weekly|monthly|annually|yearly)\b")
+      r"month|quarter|year|morning|night)|hourly|daily|weekly|monthly|annually|yearly)\b")
 def _set(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     word = m["word"].lower()
     if m["weekday"]:
         value = f"XXXX-WXX-{WEEKDAYS[m['weekday'].lower()] + 1}"
     elif m["month"]:
         value = f"XXXX-{MONTHS[m['month'].lower()[:3]]:02d}"
+    elif word == "hourly":
+        value = "PT1H"
+    elif "quarter" in word:
+        value = "P1Q"
     elif "day" in word or word == "daily" or "morning" in word or "night" in word:
         value = "P1D"
     elif "week" in word:
@@ -879,7 +889,8 @@ def _word_ok(timex: Timex, text: str, doc: Doc | None) -> bool:
         return False
     # a title ("High Noon", ABC's "This Week", "60 Minutes", "VOA Today"): a word that is lower case in running
     # text capitalised inside a sentence
-    if any(t.text in _TITLE_WORDS and not t.is_sent_start for t in span):
+    if any(t.text in _TITLE_WORDS and t.i and doc[t.i - 1].is_alpha and doc[t.i - 1].text not in {"On", "At"}
+           and any(w.is_lower and len(w) > 3 for w in t.sent) for t in span):  # not a headline in title case
         return False
     return True
 

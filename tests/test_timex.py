@@ -123,6 +123,15 @@ CASES = [
         ("A vigil planned for Saturday was cancelled.", "Saturday", "DATE", "2020-10-31"),
         ("The case is heard in January.", "January", "DATE", "2021-01"),
         ("Shares fell, rising to $40 in June from $29 in March.", "March", "DATE", "2020-03"),
+        # years in a range, a quoted sentence's "Today", coming weeks, hourly and quarterly sets
+        ("He was jailed from 2011 to 2014.", "2014", "DATE", "2014"),
+        ("Turnout rose by up to 2000 voters.", "2000", None, None),
+        ("``Today, we have our suspect,'' the chief said.", "Today", "DATE", "2020-11-04"),
+        ("The poster showed Gary Cooper in High Noon at the rally.", "Noon", None, None),
+        ("Police Kill Three Protesters This Week", "This Week", "DATE", "2020-W45"),
+        ("Talks may resume in the coming weeks.", "the coming weeks", "DATE", "FUTURE_REF"),
+        ("Interest is paid every quarter.", "every quarter", "SET", "P1Q"),
+        ("Average hourly earnings rose.", "hourly", "SET", "PT1H"),
 ]
 
 
