@@ -635,6 +635,16 @@ def _vague_duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex 
     return Timex(m.start("unit"), m.end(), m["unit"], "DURATION", value, granularity="duration")
 
 
+@rule(r"\b(?:on\s+)?(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|\s+(?P<part>mornings|"
+      r"afternoons|evenings|nights))\b")
+def _weekdays(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"On Fridays", "Tuesday nights": every such day (a SET)."""
+    part = _PARTS.get((m["part"] or "").lower().rstrip("s"), "")
+    start = m.start("day")
+    return Timex(start, m.end(), m.string[start:m.end()], "SET",
+                 f"XXXX-WXX-{WEEKDAYS[m['day'].lower()] + 1}{'T' + part if part else ''}", granularity="set")
+
+
 @rule(r"\b(?P<word>(?:every|each)\s+(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
       r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)|day|week|"
       r"month|quarter|year|morning|night)|hourly|daily|weekly|monthly|annually|yearly)\b")

@@ -132,6 +132,8 @@ CASES = [
         ("Talks may resume in the coming weeks.", "the coming weeks", "DATE", "FUTURE_REF"),
         ("Interest is paid every quarter.", "every quarter", "SET", "P1Q"),
         ("Average hourly earnings rose.", "hourly", "SET", "PT1H"),
+        ("Vigils are held on Fridays.", "Fridays", "SET", "XXXX-WXX-5"),
+        ("Flights leave on Tuesday nights.", "Tuesday nights", "SET", "XXXX-WXX-2TNI"),
 ]
 
 
