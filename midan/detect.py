@@ -728,6 +728,9 @@ def _is_aggregate(mention: Mention, anchor: Token) -> bool:
         return True
     if _AGGREGATE_MARKERS.search(clause) and re.search(r"\bsince\b", clause, re.IGNORECASE) and perfect:
         return True
+    if anchor.lemma_.lower() == "stand" and any(c.dep_ == "nsubj" and c.lemma_.lower() == "toll"
+                                                for c in anchor.children):
+        return True  # "the death toll now stands at 667": the running total of a crisis
     if "KILL" in mention.cues or "ABDUCT" in mention.cues:
         # present-perfect counts of a hundred or more, and any count in the thousands, are tallies
         numbers = [t for t in anchor.subtree if t.like_num and t.ent_type_ not in {"DATE", "TIME"}]

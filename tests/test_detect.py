@@ -115,6 +115,12 @@ def test_detect_rejects_aggregate_tally(parse):
     assert any(r.startswith("aggregate") for r in rejected(parse, text))
 
 
+def test_detect_rejects_a_running_death_toll(parse):
+    text = "Nine days after the riots began, the death toll now stands at 667."
+    assert coded(parse, text) == []
+    assert any(r.startswith("aggregate") for r in rejected(parse, text))
+
+
 def test_detect_rejects_accidents(parse):
     assert coded(parse, "A bus crash killed eleven passengers near Mbeya.") == []
 
