@@ -40,6 +40,7 @@ GATE: dict[str, dict[str, Any]] = {
     "case2021_classify": {},
     "event_location": {},
     "timex_tbaq": {},
+    "timex_meantime": {},
     "geo_lgl_gwn": {"limit": 40},
 }
 GATE_TOLERANCE = 0.01

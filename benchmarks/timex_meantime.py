@@ -200,9 +200,9 @@ def run(limit: int | None = None) -> dict[str, Any]:
         return right[key] / total[key] if total[key] else None
 
     figures = {
-        "accuracy": figure("event-to-date accuracy (day-level gold, first mention)", share("all"), None, gate=False),
+        "accuracy": figure("event-to-date accuracy (day-level gold, first mention)", share("all"), gate=True),
         "mention_accuracy": figure("event-to-date accuracy, every mention", mentions_right / mentions_total
-                                   if mentions_total else None),
+                                   if mentions_total else None, gate=True),
         "accuracy_gold_is_publication_date": figure("accuracy, gold day = publication date", share("gold:dct")),
         "accuracy_gold_other_day": figure("accuracy, gold day another day", share("gold:other")),
     }
