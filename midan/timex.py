@@ -975,6 +975,13 @@ def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
             if not _PERIOD_WORDS.search(sentence) or re.search(r"\b(?:nine|six) months\b|\bfirst half\b", sentence,
                                                                re.IGNORECASE):
                 continue
+        elif lower == "last year":
+            # "down from $21.4 million last year" beside the quarter's figures
+            year = int(value[:4]) - 1
+            span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
+            if span is None or not re.search(r"\b(?:quarter|period)\b", span.sent.text, re.IGNORECASE) or \
+                    not re.search(r"\b(?:from|with|than)\b[^.]{0,40}$", text[max(0, timex.start - 45):timex.start]):
+                continue
         else:
             continue
         timex.value, timex.granularity = f"{year}-Q{quarter}", "quarter"

@@ -367,6 +367,8 @@ def test_timex_reporting_quarter_reads_a_year_ago_as_that_quarter(parse):
     # a story about a quarter's results: "a year ago" beside its figures is the same quarter of the year before
     text = "Third-quarter net rose to $5 million from $4 million a year ago. The plant opened a year ago in Lyon."
     assert [t.value for t in timex.tag(text, DCT, parse(text)) if t.text == "a year ago"] == ["2019-Q3", "2019"]
+    text = "Third-quarter profit fell to $3 million from $4 million last year. Last year was a record."
+    assert [t.value for t in timex.tag(text, DCT, parse(text)) if t.text.lower() == "last year"] == ["2019-Q3", "2019"]
 
 
 def test_pipeline_dates_tuesday_and_last_week_and_drops_a_tally(pipeline):
