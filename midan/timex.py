@@ -947,6 +947,14 @@ _PERIOD_WORDS = re.compile(r"\b(?:quarter|period|three months|net|profit|loss|ea
                            re.IGNORECASE)
 
 
+def _sentence_of(text: str, timex: Timex, doc: Doc | None) -> str:
+    """The sentence around an expression: the parse's, else the text between full stops."""
+    span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
+    if span is not None:
+        return span.sent.text
+    return text[text.rfind(".", 0, timex.start) + 1:text.find(".", timex.end) % (len(text) + 1)]
+
+
 def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
     """Company reports compare a quarter with the same quarter a year before: in a story that names its quarter,
     "a year ago" and "the year-earlier period" beside a quarter or period are that quarter of the year before
@@ -967,9 +975,7 @@ def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
                 int(value[:4]) - bool(re.search(r"\b(?:ago|earlier|last)\b", lower))
         elif _YEAR_BACK.fullmatch(timex.text):
             year = int(value[:4]) - 1
-            span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
-            sentence = span.sent.text if span is not None else text[text.rfind(".", 0, timex.start) + 1:
-                                                                    text.find(".", timex.end) % (len(text) + 1)]
+            sentence = _sentence_of(text, timex, doc)
             # beside a quarter's figures; not beside a half's or nine months' ("for the nine months, ... a year
             # earlier" is the same nine months, which TimeML leaves as the year)
             if not _PERIOD_WORDS.search(sentence) or re.search(r"\b(?:nine|six) months\b|\bfirst half\b", sentence,
@@ -978,8 +984,9 @@ def _fiscal(text: str, chosen: list[Timex], doc: Doc | None) -> None:
         elif lower == "last year":
             # "down from $21.4 million last year" beside the quarter's figures
             year = int(value[:4]) - 1
-            span = doc.char_span(timex.start, timex.end, alignment_mode="expand") if doc is not None else None
-            if span is None or not re.search(r"\b(?:quarter|period)\b", span.sent.text, re.IGNORECASE) or \
+            beside_quarter = doc is not None and re.search(r"\b(?:quarter|period)\b", _sentence_of(text, timex, doc),
+                                                           re.IGNORECASE)
+            if not beside_quarter or \
                     not re.search(r"\b(?:from|with|than)\b[^.]{0,40}$", text[max(0, timex.start - 45):timex.start]):
                 continue
         else:
@@ -1095,8 +1102,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int, str]:
 
 # --- event anchoring ------------------------------------------------------------------------------------------
 
-#: auxiliaries that put an event after the reference time ("will march", "would resign", "must return")
-_AFTER_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "'d", "might", "must", "should", "may"})
 #: verbs whose "to" complement happens when they do ("continue to fall", "began to sell"); any other "to"
 #: complement is still to come ("plans to buy", "agreed to sell", "to fund a search")
 _ASPECT_HEADS = frozenset({"begin", "start", "continue", "keep", "manage", "fail", "cease", "stop", "resume",
@@ -1159,7 +1164,7 @@ def tense(trigger: Token) -> str:
         node = node.head
     aux = _aux(verb)
     words = {c.lower_ for c in aux}
-    if verb.tag_ == "MD" or words & _AFTER_AUX or ("going" in words and verb.tag_ == "VB"):
+    if verb.tag_ == "MD" or words & _FUTURE_AUX or ("going" in words and verb.tag_ == "VB"):
         return "future"
     if any(c.lower_ in {"had", "'d"} for c in aux) and verb.tag_ == "VBN":
         return "past perfect"
