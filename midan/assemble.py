@@ -324,8 +324,8 @@ def _duration_days(mention: Mention, anchor: Timex,
     targets = {trigger.i, governor(trigger).i}
     assert anchor.begin is not None
     for item in timexes:
-        if not sent.start_char <= item.start < sent.end_char or item.type != "DURATION":
-            continue
+        if not sent.start_char <= item.start < sent.end_char or item.type != "DURATION" or item.begin is not None:
+            continue  # an anchored duration ("three days later") is an offset to a day
         match = _DURATION_DAYS.match(item.value)
         if match is None or not 2 <= int(match.group(1)) <= MAX_DAYS or _OFFSET.match(doc_text(doc)[item.end:]):
             continue  # "two days after the attack" is an offset, not a duration

@@ -357,13 +357,25 @@ def _relative(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
 
 @rule(r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?P<dir>ago|earlier|before|later)\b(?!\s+than\b)")
 def _ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
-    count, unit = _number(m["num"]), m["unit"].lower()
+    count, unit, direction = _number(m["num"]), m["unit"].lower(), m["dir"].lower()
+    if unit == "day" and direction in {"later", "earlier"}:
+        # "three days later", "a day earlier": TimeML's DURATION (P3D) anchored on the story's last date; the day it
+        # points to (``begin``) is resolved by ``tag`` and dates events. "A few days later" has no count (PXD)
+        if count < 0:
+            return Timex(m.start(), m.end(), m.group(0), "DURATION", "PXD", granularity="ref")
+        return Timex(m.start(), m.end(), m.group(0), "DURATION", f"P{count}D", granularity="day",
+                     shift=count if direction == "later" else -count)
+    if direction == "before" and re.match(r"\s+[A-Za-z]", m.string[m.end():]):
+        # "30 days before closing", "several months before he entered": counted from an event the text names,
+        # whose day is not known here; TimeML codes the stretch (P30D, PXM)
+        return Timex(m.start(), m.start("dir"), m.string[m.start():m.start("dir")].strip(), "DURATION",
+                     _duration_value(count, unit), granularity="duration")
     if dct is None or count < 0 or unit in {"hour", "minute"}:
         return Timex(m.start(), m.end(), m.group(0), "DATE", "PAST_REF", granularity="ref")
     days = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650}[unit] * count
-    sign = 1 if m["dir"].lower() == "later" else -1
-    if unit == "day" and m["dir"].lower() != "ago":
-        # "two days later": counted from the story's last date, not from the publication day
+    sign = 1 if direction == "later" else -1
+    if unit == "day" and direction != "ago":
+        # "two days before": counted from the story's last date, not from the publication day
         return Timex(m.start(), m.end(), m.group(0), "DATE", "XXXX-XX-XX", granularity="day", shift=sign * days)
     day = dct + dt.timedelta(days=sign * days)
     if unit == "day":
@@ -400,10 +412,14 @@ def _anaphoric_period(m: re.Match[str], dct: dt.date | None, tense: str) -> Time
 
 @rule(r"\b(?:in\s+)?(?P<rel>recent|the (?:past|last))\s+(?P<unit>days|weeks|months|years)\b")
 def _recent(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"In recent days" is the past week (it can date an event: PAST_REF with the week's span); "in recent
+    weeks/months/years" an uncounted stretch up to now (PXW, PXM, PXY), vaguer than any event's date."""
     start = m.start("rel")
     unit = m["unit"].lower().rstrip("s")
+    if unit != "day":
+        return Timex(start, m.end(), m.string[start:m.end()], "DURATION", f"PX{UNITS[unit]}", granularity="ref")
     timex = Timex(start, m.end(), m.string[start:m.end()], "DATE", "PAST_REF", granularity="ref")
-    if dct is not None and unit == "day":
+    if dct is not None:
         timex.begin, timex.last, timex.granularity = dct - dt.timedelta(days=6), dct, "week"
     return timex
 
@@ -529,13 +545,22 @@ def _year_period(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | N
                  "year")
 
 
-@rule(r"\b(?:the\s+)?(?P<decade>(?:1[89]|20)\d0)s\b")
+@rule(r"(?:\bthe\s+)?(?:\b(?P<decade>(?:1[89]|20)\d0)s|['’](?P<short>\d0)s)\b")
 def _decade(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
-    return Timex(m.start(), m.end(), m.group(0), "DATE", m["decade"][:3], granularity="decade")
+    """"The 1990s" (199), "the '80s": the latest such decade that has begun by the story's date."""
+    if m["decade"]:
+        return Timex(m.start(), m.end(), m.group(0), "DATE", m["decade"][:3], granularity="decade")
+    now = dct.year if dct is not None else 1999
+    year = now // 100 * 100 + int(m["short"])
+    if year > now:
+        year -= 100
+    return Timex(m.start(), m.end(), m.group(0), "DATE", str(year)[:3], granularity="decade")
 
 
-@rule(r"\b(?:(?P<half>first|second) half of (?:the year|" + _YEAR.replace("year", "hyear") + r"))\b")
+@rule(r"\b(?:the\s+)?(?P<half>first|second|last|latter)\s+(?:half|two\s+quarters)\s+of\s+(?:the\s+year|"
+      + _YEAR.replace("year", "hyear") + r")\b")
 def _half(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
+    """"The second half of 1989", "the last half of the year", "the first two quarters of 1990": a half year."""
     year = m["hyear"] or (str(dct.year) if dct else "XXXX")
     return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-H{1 if m['half'].lower() == 'first' else 2}",
                  granularity="half")
@@ -596,13 +621,21 @@ def _duration(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
         if not lead.group(0).lower().startswith("last") or re.search(r"\b(?:in|over|for|during|within)\s+$", before,
                                                                       re.IGNORECASE):
             start = lead_start
+    return Timex(start, m.end(), m.string[start:m.end()].strip(), "DURATION", _duration_value(count, unit),
+                 granularity="duration")
+
+
+def _duration_value(count: int, unit: str) -> str:
+    """TimeML's value of a counted stretch: P3D, PT48H, PT20M, P20Y for two decades; X for no count."""
     amount = "X" if count < 0 else str(count)
     code = UNITS[unit]
-    value = f"PT{amount}{code}" if unit in {"hour", "minute"} else f"P{amount}{code}" if code != "DE" \
-        else f"P{amount}0Y" if amount != "X" else "PXDE"
     if code == "MIN":
-        value = f"PT{amount}M"
-    return Timex(start, m.end(), m.string[start:m.end()].strip(), "DURATION", value, granularity="duration")
+        return f"PT{amount}M"
+    if unit == "hour":
+        return f"PT{amount}H"
+    if code == "DE":
+        return f"P{amount}0Y" if amount != "X" else "PXDE"
+    return f"P{amount}{code}"
 
 
 @rule(r"\b(?P<the>the\s+current\s+(?:fiscal\s+|calendar\s+)?year)\b")
@@ -838,6 +871,9 @@ def _tense(doc: Doc | None, start: int) -> str:
         if node.head.i == node.i:
             break
         node = node.head
+    if verb.tag_ == "VB" and verb.dep_ == "xcomp" and verb.head.lemma_ == "be" and verb.head.tag_ in {"VBZ", "VBP"} \
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return "future"  # "is to resume trading in Paris Tuesday", "the minister is to visit on Monday"
     if verb.tag_ != "VBD" and verb.dep_ in {"xcomp", "advcl"} and any(
             c.lower_ in {"will", "'ll"} for c in verb.head.children if c.dep_ == "aux"):
         return "future"
@@ -849,8 +885,10 @@ def _finite_verb(token: Token) -> Token:
     ("rising to $42 in June from $29 in March", "leaving the index ...") takes the verb it hangs on."""
     verb = next((t for t in [token, *list(token.ancestors)[:6]] if t.pos_ in {"VERB", "AUX"}), token)
     for _ in range(2):
-        # a past participle that modifies a noun ("the decision, announced Wednesday") is past on its own
-        if (verb.tag_ == "VBG" or (verb.tag_ == "VBN" and verb.dep_ != "acl")) and verb.dep_ in {
+        # a past participle that modifies a noun ("the decision, announced Wednesday"; "the agreement, announced
+        # Friday, ..." parsed as an adverbial clause without a conjunction) is past on its own
+        if (verb.tag_ == "VBG" or (verb.tag_ == "VBN" and verb.dep_ != "acl" and not (
+                verb.dep_ == "advcl" and not any(c.dep_ == "mark" for c in verb.children)))) and verb.dep_ in {
                 "advcl", "xcomp", "conj", "acl", "pcomp"} and not any(
                 c.dep_ in {"aux", "auxpass"} for c in verb.children) and verb.head.pos_ in {"VERB", "AUX"}:
             verb = verb.head
@@ -1086,7 +1124,9 @@ def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
                 chosen.remove(timex)
                 continue
             day = previous.begin + dt.timedelta(days=timex.shift)
-            timex.value, timex.begin, timex.last = day.isoformat(), day, day
+            timex.begin = timex.last = day
+            if timex.type != "DURATION":  # "three days later" keeps its value (P3D) and points to the day
+                timex.value = day.isoformat()
         if timex.start >= filed and timex.granularity == "day" and timex.begin is not None and not timex.since:
             previous = timex
 
@@ -1116,7 +1156,9 @@ _DATING = frozenset({"day", "week", "weekend", "month"})
 
 def _dated(timex: Timex) -> bool:
     # a clock time ("at about 11 p.m.") gives the hour, not the day: the day comes from the story's last date
-    return timex.granularity != "time" and timex.type in {"DATE", "TIME"} and (
+    # "three days later" (a DURATION anchored on a day) dates like a day; "in recent weeks" (PXW) is vague like
+    # "recently"
+    return timex.granularity != "time" and (timex.type in {"DATE", "TIME"} or timex.granularity in {"day", "ref"}) and (
         timex.begin is not None or timex.since or timex.granularity in {"year", "season", "quarter", "decade", "ref"})
 
 

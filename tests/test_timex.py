@@ -33,7 +33,8 @@ CASES = [
         ("The court sat on 15/10/2020.", "15/10/2020", "DATE", "2020-10-15"),
         ("He was detained in March 2019.", "March 2019", "DATE", "2019-03"),
         ("Three days ago a bomb exploded.", "Three days ago", "DATE", "2020-11-01"),
-        ("Violence has risen in recent weeks.", "recent weeks", "DATE", "PAST_REF"),
+        ("Violence has risen in recent weeks.", "recent weeks", "DURATION", "PXW"),
+        ("Violence has risen in recent days.", "recent days", "DATE", "PAST_REF"),
         ("The group has been active since 2019.", "2019", "DATE", "2019"),
         ("Exports fell in the third quarter.", "the third quarter", "DATE", "2020-Q3"),
         ("Drought struck last summer.", "last summer", "DATE", "2020-SU"),
@@ -134,6 +135,17 @@ CASES = [
         ("Average hourly earnings rose.", "hourly", "SET", "PT1H"),
         ("Vigils are held on Fridays.", "Fridays", "SET", "XXXX-WXX-5"),
         ("Flights leave on Tuesday nights.", "Tuesday nights", "SET", "XXXX-WXX-2TNI"),
+        # half years; "is to" plans; a participle of a noun parsed as an adverbial clause
+        ("Earnings will be lower for the last half of 2020.", "the last half of 2020", "DATE", "2020-H2"),
+        ("Output grew through the first two quarters of 2021.", "the first two quarters of 2021", "DATE",
+         "2021-H1"),
+        ("The exchange is to resume trading in the shares Tuesday.", "Tuesday", "DATE", "2020-11-10"),
+        ("Under the agreement, announced Friday, holders would receive $42.", "Friday", "DATE", "2020-10-30"),
+        ("A few days later, the strike ended.", "A few days later", "DURATION", "PXD"),
+        ("He was seen 30 days before the attack.", "30 days", "DURATION", "P30D"),
+        ("Gunmen attacked on Monday. Two days before, police had warned them.", "Two days before", "DATE",
+         "2020-10-31"),
+        ("Sales grew through the '80s.", "the '80s", "DATE", "198"),
 ]
 
 
@@ -231,7 +243,19 @@ def test_timex_following_day_counts_from_the_story_date(parse):
     found = values(parse, "Gunmen attacked a village on Monday. The following day, jets struck a camp. Two days "
                           "later, a mob rioted.")
     assert found["The following day"] == ("DATE", "2020-11-03")
-    assert found["Two days later"] == ("DATE", "2020-11-05")
+    # TimeML's value is the anchored duration; the day it points to dates the event
+    assert found["Two days later"] == ("DURATION", "P2D")
+    text = "Gunmen attacked a village on Monday. Two days later, a mob rioted."
+    later = next(t for t in timex.tag(text, DCT, parse(text)) if t.text == "Two days later")
+    assert later.begin == later.last == dt.date(2020, 11, 4)
+    dated = _anchor(parse, text, "rioted")
+    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 4)
+    assert dated.time_precision == 1
+
+
+def test_timex_recent_weeks_keep_an_event_out(parse):
+    dated = _anchor(parse, "Militias have attacked villages in recent weeks.", "attacked")
+    assert isinstance(dated, timex.Undated) and dated.reason.startswith("vaguer"), dated
 
 
 def test_timex_following_day_without_a_story_date_says_nothing(parse):
