@@ -196,8 +196,12 @@ def timex(
     def records() -> Iterator[dict[str, Any]]:
         for snippet, doc in zip(snippets, docs, strict=True):
             found = tagger.tag(doc.text, snippet.get("published"), doc)
+            # beyond the contract's fields: the calendar span an expression denotes, when it has one ("last week"
+            # its seven days; "three days later", a P3D duration, the day it points to)
             yield {"id": snippet["id"], "timexes": [
-                {"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value} for t in found]}
+                {"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value,
+                 "date_start": t.begin.isoformat() if t.begin else None,
+                 "date_end": t.last.isoformat() if t.last else None} for t in found]}
 
     exporter.write_records(records(), output, force=force)
 

@@ -181,13 +181,17 @@ def test_cli_gazetteer_lookup_and_import(capsys, tmp_path, gazetteer, monkeypatc
 
 def test_cli_timex(capsys, tmp_path):
     source = tmp_path / "timex.jsonl"
-    source.write_text(json.dumps({"id": "t", "text": "Protests began on Tuesday and spread last week.",
-                                  "published": "2025-03-12"}) + "\n")
+    text = "Protests began on Tuesday and spread last week. On Sunday crowds rallied; two days later, police moved in."
+    source.write_text(json.dumps({"id": "t", "text": text, "published": "2025-03-12"}) + "\n")
     code, out, _ = run(capsys, "timex", str(source))
     assert code == 0
-    values = {t["text"]: t["value"] for t in records(out)[0]["timexes"]}
-    assert values["Tuesday"] == "2025-03-11"
-    assert values["last week"] == "2025-W10"
+    found = {t["text"]: t for t in records(out)[0]["timexes"]}
+    assert found["Tuesday"]["value"] == "2025-03-11"
+    assert (found["last week"]["value"], found["last week"]["date_start"], found["last week"]["date_end"]) == (
+        "2025-W10", "2025-03-03", "2025-03-09")
+    # an anchored duration keeps TimeML's value and gives the day it points to
+    later = found["two days later"]
+    assert (later["type"], later["value"], later["date_start"]) == ("DURATION", "P2D", "2025-03-11")
 
 
 def test_cli_ingest_export_round_trip(capsys, tmp_path, pipeline):
