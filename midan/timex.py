@@ -58,7 +58,8 @@ _UNIT = r"(?P<unit>day|week|month|year|hour|minute|decade)s?"
 
 @dataclass
 class Timex:
-    """One TIMEX3 expression with its TimeML value and, for calendar dates, the interval it denotes."""
+    """One TIMEX3 expression with its TimeML value and, for calendar dates, the interval it denotes (for a duration
+    anchored on a day, "three days later", the day it points to)."""
 
     start: int
     end: int
