@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from midan import timex as timex_rules
 from midan.actors import civilian_targeting
@@ -186,10 +186,6 @@ def _day_timexes(timexes: Sequence[Timex], sent: Span) -> list[Timex]:
             and t.granularity == "day" and not t.since]
 
 
-def _root(doc_span: Span | None) -> Token | None:
-    return doc_span.root if doc_span is not None else None
-
-
 def _linked_days(mention: Mention, anchor: Timex,
                  timexes: Sequence[Timex]) -> tuple[list[dt.date], int, int] | None:
     """Days named next to the anchor and joined to it: "from Monday to Wednesday", "on Monday and Tuesday"."""
@@ -201,13 +197,13 @@ def _linked_days(mention: Mention, anchor: Timex,
         return None
     position = chain.index(anchor)
     targets = {mention.trigger.i, governor(mention.trigger).i}
-    anchor_root = _root(doc.char_span(anchor.start, anchor.end, alignment_mode="expand"))
+    anchor_root = timex_rules.timex_root(doc, anchor)
     if anchor_root is not None:
         targets.add(anchor_root.i)
 
     def link(first: Timex, second: Timex, new: Timex) -> str:
         between = text[first.end:second.start]
-        root = _root(doc.char_span(new.start, new.end, alignment_mode="expand"))
+        root = timex_rules.timex_root(doc, new)
         if root is None or steps_to(root, targets, limit=6) is None:
             return ""  # the other day belongs to another clause ("and on Tuesday police arrested ...")
         if between.strip() == "," and _is_weekday(first) != _is_weekday(second):
@@ -329,7 +325,7 @@ def _duration_days(mention: Mention, anchor: Timex,
         match = _DURATION_DAYS.match(item.value)
         if match is None or not 2 <= int(match.group(1)) <= MAX_DAYS or _OFFSET.match(doc_text(doc)[item.end:]):
             continue  # "two days after the attack" is an offset, not a duration
-        root = _root(doc.char_span(item.start, item.end, alignment_mode="expand"))
+        root = timex_rules.timex_root(doc, item)
         attached = root is not None and steps_to(root, targets, limit=4) is not None
         if not attached and not (item.end <= trigger.idx and _DAYS_OF.match(doc_text(doc)[item.end:trigger.idx])):
             continue
@@ -344,14 +340,10 @@ def _duration_days(mention: Mention, anchor: Timex,
 
 def _starts_at(anchor: Timex, doc: Doc) -> bool:
     """Whether the anchor day is where the reported span begins ("began on Monday")."""
-    span = doc.char_span(anchor.start, anchor.end, alignment_mode="expand")
-    if span is None:
+    root = timex_rules.timex_root(doc, anchor)
+    if root is None:
         return False
-    node = span.root
-    for _ in range(3):
-        if node.head.i == node.i:
-            break
-        node = node.head
+    for node in list(root.ancestors)[:3]:
         if node.pos_ in {"VERB", "AUX"}:
             return node.lemma_.lower() in _START_VERBS
     return False

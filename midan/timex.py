@@ -1287,6 +1287,12 @@ def _lasting(trigger: Token) -> bool:
         aux & {"is", "are", "am", "was", "were", "'s", "'re", "been", "be"}))
 
 
+def timex_root(doc: Doc, timex: Timex) -> Token | None:
+    """The syntactic head of a time expression in its parse (None when its characters lie outside every token)."""
+    span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+    return span.root if span is not None else None
+
+
 def _governing(trigger: Token, candidates: list[Timex]) -> Timex | None:
     """The time expression on the dependency path from the event (or the verb it depends on): the nearest one."""
     doc = trigger.doc
@@ -1294,13 +1300,12 @@ def _governing(trigger: Token, candidates: list[Timex]) -> Timex | None:
     chosen: Timex | None = None
     best_steps = 99
     for timex in candidates:
-        span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
-        if span is None:
+        root = timex_root(doc, timex)
+        if root is None:
             continue
-        if timex.granularity == "year" and span.root.dep_ in {"nummod", "compound", "appos"} and \
-                span.root.head.pos_ == "PROPN":
+        if timex.granularity == "year" and root.dep_ in {"nummod", "compound", "appos"} and root.head.pos_ == "PROPN":
             continue  # a year that numbers a name ("WWDC 2005", "Euro 2012") is an edition, not the event's time
-        steps = steps_to(span.root, targets, limit=5)
+        steps = steps_to(root, targets, limit=5)
         # "since 1997" measures only a perfect or progressive event ("have been killed since 2019"); with any
         # other verb it belongs to a superlative ("fell to its lowest level since 1997" is a fall of today)
         if timex.since and steps is not None and not _lasting(trigger):
@@ -1319,16 +1324,13 @@ def _compared(doc: Doc, timex: Timex) -> bool:
     """Whether a date is a point of comparison, not the time of anything told: inside a "since" phrase ("the worst
     decline since the markets reopened after the September 11th attacks") or a change's "from" ("fell 2% from
     Monday's closing price", "an increase of 54 points from March 12")."""
-    span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
-    if span is None:
+    node = timex_root(doc, timex)
+    if node is None:
         return False
-    node = span.root
-    for _ in range(6):
-        if node.head.i == node.i:
-            return False
-        if any(c.lower_ == "since" and c.dep_ == "mark" for c in node.head.children if c.i < node.i):
+    for head in list(node.ancestors)[:6]:
+        if any(c.lower_ == "since" and c.dep_ == "mark" for c in head.children if c.i < node.i):
             return True
-        node = node.head
+        node = head
         if node.lower_ == "since" and node.dep_ in {"prep", "mark"}:
             return True
         if node.lower_ == "from" and node.head.lemma_.lower() in _CHANGE:
