@@ -32,6 +32,9 @@ WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fiv
                 "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
                 "hundred": 100, "a hundred": 100, "a couple of": 2, "several": -1, "few": -1, "a few": -1,
                 "some": -1}
+#: the words of compound numbers ("twenty-four", "nineteen ninety-six")
+_TENS = {word: n for word, n in WORD_NUMBERS.items() if 20 <= n <= 90 and n % 10 == 0}
+_ONES = {word: n for word, n in WORD_NUMBERS.items() if 1 <= n <= 9 and word not in {"a", "an", "a couple of"}}
 UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y", "hour": "H", "minute": "MIN", "decade": "DE"}
 SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 BACKGROUND_DAYS = 31
@@ -50,8 +53,8 @@ _ORDINAL = "|".join(sorted(ORDINALS, key=len, reverse=True))
 _DAY = r"(?P<day>[0-3]?\d(?:st|nd|rd|th)?|" + _ORDINAL + ")"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUM = r"(?P<num>\d+(?:\s+1/2)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:one|two|three|four|" \
-       r"five|six|seven|eight|nine)|a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|" \
+_NUM = r"(?P<num>\d+(?:\s+1/2)?|(?:" + "|".join(_TENS) + r")[\s-](?:" + "|".join(_ONES) + r")|" \
+       r"a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|" \
        r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|a few|few|some)"
 _UNIT = r"(?P<unit>day|week|month|year|hour|minute|decade)s?"
 
@@ -102,6 +105,15 @@ class Undated:
 
 def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year_span(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _year_timex(start: int, end: int, text: str, year: int, mod: str = "", since: bool = False) -> Timex:
+    """A DATE that is a whole calendar year ("2019", "last year", "the year-ago period")."""
+    return Timex(start, end, text, "DATE", str(year), *_year_span(year), "year", mod, since)
 
 
 def _week_span(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -351,8 +363,7 @@ def _relative(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
                       last, "month", mod)
     else:
         year = dct.year + step
-        timex = Timex(text_start, m.end(), m.string[text_start:m.end()], "DATE", str(year), dt.date(year, 1, 1),
-                      dt.date(year, 12, 31), "year", mod)
+        timex = _year_timex(text_start, m.end(), m.string[text_start:m.end()], year, mod)
     return timex
 
 
@@ -389,8 +400,7 @@ def _ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
         year, month = divmod(dct.year * 12 + dct.month - 1 + sign * count, 12)
         first, last = _month_span(year, month + 1)
         return Timex(m.start(), m.end(), m.group(0), "DATE", f"{year}-{month + 1:02d}", first, last, "month")
-    return Timex(m.start(), m.end(), m.group(0), "DATE", str(day.year), dt.date(day.year, 1, 1),
-                 dt.date(day.year, 12, 31), "year")
+    return _year_timex(m.start(), m.end(), m.group(0), day.year)
 
 
 @rule(r"\b(?:the\s+)?(?:(?P<rel>following|next|previous|preceding)\s+day|day\s+(?P<dir>after|before))\b"
@@ -522,9 +532,7 @@ def _year_ago(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
     when the story reports one, settled by ``_fiscal``)."""
     if dct is None:
         return None
-    year = dct.year - 1
-    return Timex(m.start(), m.end(), m.group(0), "DATE", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31),
-                 "year")
+    return _year_timex(m.start(), m.end(), m.group(0), dct.year - 1)
 
 
 @rule(r"\b(?:the\s+)?(?:(?P<year>(?:1[89]|20)\d\d)|(?P<rel>last|this)\s+year's|(?:comparable|corresponding|same)\s+"
@@ -542,8 +550,7 @@ def _year_period(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | N
         year = dct.year - 1
     else:
         return None  # "the same period" alone says no year
-    return Timex(m.start(), m.end(), m.group(0), "DATE", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31),
-                 "year")
+    return _year_timex(m.start(), m.end(), m.group(0), year)
 
 
 @rule(r"(?:\bthe\s+)?(?:\b(?P<decade>(?:1[89]|20)\d0)s|['’](?P<short>\d0)s)\b")
@@ -596,8 +603,7 @@ def _year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     since = word == "since"
     if word in {"the", "a", "an"}:
         start = m.start("since")
-    return Timex(start, m.end(), m.string[start:m.end()], "DATE", str(year), dt.date(year, 1, 1),
-                 dt.date(year, 12, 31), "year", since=since)
+    return _year_timex(start, m.end(), m.string[start:m.end()], year, since=since)
 
 
 @rule(r"\b(?:for|over|during|lasting|in)?\s*(?:the\s+)?(?:(?:past|last|next)\s+)?" + _NUM +
@@ -643,8 +649,7 @@ def _duration_value(count: int, unit: str) -> str:
 def _current_year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     if dct is None:
         return None
-    return Timex(m.start(), m.end(), m.group(0), "DATE", str(dct.year), dt.date(dct.year, 1, 1),
-                 dt.date(dct.year, 12, 31), "year")
+    return _year_timex(m.start(), m.end(), m.group(0), dct.year)
 
 
 @rule(r"\b(?:for|of|in|through)\s+(?P<the>the\s+(?:fiscal\s+|full\s+)?year)\b(?P<ended>\s+(?:ended|ending|to|through))?"
@@ -657,8 +662,7 @@ def _the_year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
         return Timex(start, m.end("the"), m["the"], "DURATION", "P1Y", granularity="duration")
     if dct is None:
         return None
-    return Timex(start, m.end("the"), m["the"], "DATE", str(dct.year), dt.date(dct.year, 1, 1),
-                 dt.date(dct.year, 12, 31), "year")
+    return _year_timex(start, m.end("the"), m["the"], dct.year)
 
 
 @rule(r"\b(?:for|within|over)\s+(?P<unit>hours|days|weeks|months|years|decades)\b(?!\s+(?:ago|earlier|later|before))")
@@ -725,10 +729,6 @@ def _noon(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None:
     return timex
 
 
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-
-
 @rule(r"\b(?:(?P<the>the\s+year\s+)?(?P<two>two\s+thousand)(?:\s+(?:and\s+)?(?P<ones2>" + "|".join(_ONES) + r"))?|"
       r"nineteen\s+(?P<tens>" + "|".join(_TENS) + r")(?:[\s-](?P<ones>" + "|".join(_ONES) + r"))?)\b"
       r"(?!\s+(?:dollars|people|troops|men|women)\b)")
@@ -740,7 +740,7 @@ def _spoken_year(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | N
         year = 2000 + _ONES.get((m["ones2"] or "").lower(), 0)
     else:
         year = 1900 + _TENS[m["tens"].lower()] + _ONES.get((m["ones"] or "").lower(), 0)
-    return Timex(m.start(), m.end(), m.group(0), "DATE", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
+    return _year_timex(m.start(), m.end(), m.group(0), year)
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
@@ -1113,7 +1113,7 @@ def _resolve_shifts(text: str, chosen: list[Timex]) -> None:
                 continue
             if timex.granularity == "year":
                 year = period.begin.year + timex.period_shift
-                timex.value, timex.begin, timex.last = str(year), dt.date(year, 1, 1), dt.date(year, 12, 31)
+                timex.value, (timex.begin, timex.last) = str(year), _year_span(year)
             else:
                 year, month = divmod(period.begin.year * 12 + period.begin.month - 1 + timex.period_shift, 12)
                 timex.value = f"{year}-{month + 1:02d}"
