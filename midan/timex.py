@@ -812,9 +812,7 @@ def _year_end(m: re.Match[str], dct: dt.date | None, tense: str) -> Timex | None
     """"By year-end": the end of the story's year (its last month)."""
     if dct is None:
         return None
-    timex = Timex(m.start("end"), m.end(), m["end"], "DATE", str(dct.year), dt.date(dct.year, 12, 1),
-                  dt.date(dct.year, 12, 31), "month", "END")
-    return timex
+    return Timex(m.start("end"), m.end(), m["end"], "DATE", str(dct.year), *_month_span(dct.year, 12), "month", "END")
 
 
 # --- tagging ----------------------------------------------------------------------------------------------------
@@ -1072,10 +1070,11 @@ def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
             clock = left.value.partition("T")[2]
             merged = Timex(left.start, right.end, text[left.start:right.end], "TIME",
                            f"{right.value[:10]}T{clock}", right.begin, right.last, "day")
-        elif (left.granularity == "day" and right.granularity == "day" and re.search(_WEEKDAY + "$", left.text)
-              and right.begin is not None and not re.search(_WEEKDAY, right.text)):
+        elif (left.granularity == "day" and right.granularity == "day"
+              and (named := re.search(_WEEKDAY + "$", left.text)) and right.begin is not None
+              and not re.search(_WEEKDAY, right.text)):
             day = right.begin
-            weekday = WEEKDAYS[re.search(_WEEKDAY + "$", left.text)["weekday"].lower()]
+            weekday = WEEKDAYS[named["weekday"].lower()]
             if day.weekday() != weekday and not re.search(r"\d{4}", right.text):
                 # "Sunday, March 8" without a year: the year whose March 8 is a Sunday, if one is next to it
                 day = next((d for d in (_safe_date(day.year + k, day.month, day.day) for k in (0, -1, 1))
@@ -1262,10 +1261,10 @@ def _realised(trigger: Token) -> str:
             return "present"
         return ""
     head = node.head
-    if node.dep_ == "acl" and head.lemma_.lower() in _ACTION_NOUNS:
-        return tense(head) if tense(head) != "future" else ""
-    if node.dep_ in {"xcomp", "advcl"} and head.lemma_.lower() in _CHANGE:
-        return tense(head) if tense(head) != "future" else ""
+    if (node.dep_ == "acl" and head.lemma_.lower() in _ACTION_NOUNS) or (
+            node.dep_ in {"xcomp", "advcl"} and head.lemma_.lower() in _CHANGE):
+        when = tense(head)
+        return "" if when == "future" else when
     if node.dep_ == "xcomp" and head.lower_ in _SCHEDULED:
         copula = head.head if head.dep_ in {"acomp", "xcomp"} else head
         if any(t.tag_ == "VBD" for t in (copula, *copula.children) if t.lemma_.lower() == "be"):
@@ -1338,13 +1337,17 @@ def _compared(doc: Doc, timex: Timex) -> bool:
     return False
 
 
+def _story_point(timex: Timex) -> bool:
+    """Whether an expression is a day- or week-precise date that can set the story's time (not a "since" span)."""
+    return timex.begin is not None and not timex.since and timex.granularity in {"day", "week", "weekend"}
+
+
 def _story_time(doc: Doc, timexes: list[Timex], filed: int, before: int, dct: dt.date | None
                 ) -> tuple[Timex | None, bool]:
     """The story's reference time before character ``before``: its last day- or week-precise date, else whether
     an earlier sentence speaks of the publication time ("Airbus has confirmed ...", a headline's "Apple
     releases ..."), so that the narrative that follows happens then too."""
-    earlier = [t for t in timexes if filed <= t.start < before and t.begin is not None and not t.since
-               and t.granularity in {"day", "week", "weekend"} and not _compared(doc, t)]
+    earlier = [t for t in timexes if filed <= t.start < before and _story_point(t) and not _compared(doc, t)]
     if earlier:
         return earlier[-1], False
     if dct is None:
@@ -1373,8 +1376,7 @@ def _lead_date(doc: Doc, timexes: list[Timex], start: int) -> Timex | None:
     lead = next((s for s in doc.sents if s.start_char >= start and s.text.strip()), None)
     if lead is None:
         return None
-    return next((t for t in timexes if lead.start_char <= t.start < lead.end_char and t.begin is not None
-                 and not t.since and t.granularity in {"day", "week", "weekend"}), None)
+    return next((t for t in timexes if lead.start_char <= t.start < lead.end_char and _story_point(t)), None)
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening))\b", re.IGNORECASE)
