@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span
 
+from midan import confidence, coref
 from midan import timex as timex_rules
 from midan.actors import civilian_targeting
 from midan.detect import Mention, rank
@@ -365,12 +368,13 @@ def reported_places(mention: Mention, toponyms: Sequence[Toponym],
     if any(t.head.lower_ == "between" for t in (root, *root.conjuncts)):
         return [location]  # "on the road between A and B" is one place between two towns
     listed = {t.i for t in root.conjuncts}
+    chain = {id(t) for t in _listed_with(chosen, toponyms, doc_text(doc))}
     places = [location]
     seen = {_place_key(location)}
     for toponym in toponyms:
         if toponym is chosen or toponym.token_start < 0:
             continue
-        if doc[toponym.token_start:toponym.token_end].root.i not in listed:
+        if doc[toponym.token_start:toponym.token_end].root.i not in listed and id(toponym) not in chain:
             continue
         coded = _listed_location(toponym, location, gazetteer)
         if coded is not None and _place_key(coded) not in seen:
@@ -380,12 +384,36 @@ def reported_places(mention: Mention, toponyms: Sequence[Toponym],
     return sorted(places, key=lambda p: p.toponym.start if p.toponym is not None else -1)
 
 
+#: what may stand between two names of one list of places: "A, B and C", "A B and C" (punctuation lost upstream)
+_LIST_GAP = re.compile(r"\s*(?:,|;|&|\band\b|\bor\b|,\s*and\b|\bas well as\b)?\s*", re.IGNORECASE)
+
+
+def _listed_with(chosen: Toponym, toponyms: Sequence[Toponym], text: str) -> list[Toponym]:
+    """The toponyms listed in a row with ``chosen`` in the text ("in Yangon, Dawei, Mandalay and Bago"), found
+    from the characters between them, so that a list the parser split into several phrases is still one list."""
+    ordered = sorted((t for t in toponyms if t.token_start >= 0), key=lambda t: t.start)
+    if chosen not in ordered:
+        return []
+    at = ordered.index(chosen)
+    found: list[Toponym] = []
+    for step in (-1, 1):
+        i = at
+        while 0 <= i + step < len(ordered):
+            a, b = (ordered[i], ordered[i + step]) if step == 1 else (ordered[i + step], ordered[i])
+            if b.start < a.end or not _LIST_GAP.fullmatch(text[a.end:b.start]):
+                break
+            i += step
+            found.append(ordered[i])
+    return found
+
+
 def _listed_location(toponym: Toponym, like: EventLocation, gazetteer: Gazetteer | None) -> EventLocation | None:
     """A place listed with the event place, coded like it (a town listed with its region is a containment)."""
     place = toponym.place
     chosen = like.toponym.place if like.toponym is not None else None
-    if place is None or chosen is None or place.is_country or not toponym.locative or \
-            place.is_admin != chosen.is_admin:
+    # a name listed with the event place is a place too, whatever the NER called it ("in Yangon, Dawei, Myeik")
+    if place is None or chosen is None or place.is_country or place.is_admin != chosen.is_admin or \
+            place.country_code != chosen.country_code:
         return None
     if not place.is_admin:
         return EventLocation(toponym, place, place.name, like.geo_precision, like.how)
@@ -443,10 +471,29 @@ def _lead_key(unit: _Unit) -> tuple[int, tuple[int, int, int], float, int]:
 @dataclass
 class _Group:
     units: list[_Unit] = field(default_factory=list)
+    chosen: _Unit | None = None  # the lead, when coreference chose it among groups merged into this one
+    merged: int = 1  # how many groups coreference merged into this one
 
     @property
     def lead(self) -> _Unit:
-        return min(self.units, key=_lead_key)
+        return self.chosen or min(self.units, key=_lead_key)
+
+    @property
+    def location(self) -> EventLocation:
+        """The lead's place, or a more specific one inside it told by another report of the event."""
+        lead = self.lead.location
+        inside = [u.location for u in self.units if u.location.geo_precision < lead.geo_precision
+                  and u.location.place.country_code == lead.place.country_code
+                  and u.location.place.admin1 == lead.place.admin1]
+        return min(inside, key=lambda loc: loc.geo_precision) if inside else lead
+
+    @property
+    def date(self) -> EventDate:
+        """The lead's date, or the day another report of the event gives when the lead's own sentence gives none."""
+        lead = self.lead.date
+        if _dated(lead):
+            return lead
+        return next((u.date for u in sorted(self.units, key=lambda u: u.mention.start) if _dated(u.date)), lead)
 
     @property
     def mentions(self) -> list[Mention]:
@@ -473,17 +520,45 @@ def _crowd(mention: Mention) -> str:
     return ""
 
 
-def _key(unit: _Unit) -> tuple[str, ...]:
-    mention = unit.mention
-    assert mention.actor1 is not None
+def _key(unit: _Unit, sides: Mention | None = None) -> tuple[str, ...]:
+    """Place, day, family and actors of a unit; ``sides`` is the mention whose actors stand for the unit's."""
+    sides = sides or unit.mention
     place = _place_key(unit.location)
     day = unit.date.event_date.isoformat()
-    family = _family(mention.sub_event_type)
+    family = _family(sides.sub_event_type)
     if family == "demonstration":
         # a demonstration and the response to it are one event
-        return (*place, day, family, _crowd(mention))
-    actor2 = mention.actor2.name if mention.actor2 else ""
-    return (*place, day, family, *sorted((mention.actor1.name, actor2)))
+        return (*place, day, family, _crowd(sides))
+    assert sides.actor1 is not None
+    actor2 = sides.actor2.name if sides.actor2 else ""
+    return (*place, day, family, *sorted((sides.actor1.name, actor2)))
+
+
+#: cues of violence that is not a response to a crowd, even when a crowd is in the sentence
+_WAR_CUES = frozenset({"AIRSTRIKE", "SHELL", "IED", "SUICIDE", "GRENADE", "CHEM", "CLASH", "ABDUCT", "RAPE"})
+
+
+def _sentence_sides(units: list[_Unit]) -> dict[int, Mention]:
+    """For each unit of violence, the mention whose actors it takes: the lead of the violence its sentence
+    reports at the same place and day. One sentence tells one violent event per place and day, whatever its
+    words: in "air strikes killed 20 fighters in Shadadi" the killing is what the strikes did, not an attack of
+    its own with a perpetrator of its own."""
+    slots: dict[tuple[int, tuple[str, str, str], dt.date], list[_Unit]] = {}
+    for unit in units:
+        slot = (unit.mention.sentence.start, _place_key(unit.location), unit.date.event_date)
+        slots.setdefault(slot, []).append(unit)
+    sides: dict[int, Mention] = {}
+    for members in slots.values():
+        violence = [u for u in members if _family(u.mention.sub_event_type) == "violence"]
+        demonstrations = [u for u in members if _family(u.mention.sub_event_type) == "demonstration"]
+        if violence:
+            top = min(violence, key=_lead_key).mention
+            if demonstrations and not top.cues.keys() & _WAR_CUES and (top.actor1 is None or top.actor1.start < 0):
+                # "deaths occurred as live ammunition was fired into crowds": the deaths are the response's
+                top = min(demonstrations, key=_lead_key).mention
+            for unit in violence:
+                sides[id(unit)] = top
+    return sides
 
 
 def _same_side(a: Actor, b: Actor, close: bool) -> bool:
@@ -550,8 +625,12 @@ def _host(group: _Group, kept: list[_Group]) -> _Group | None:
             # reported at the same place and day, when there is one
             candidates = [h for h in kept if h.family == "violence"]
         else:
+            # kinds of violence between the same sides are one event (ACLED's rule), but sides only partly named
+            # in two sentences are not proof enough to fold an air strike into a battle told elsewhere
+            event_type = SUB_EVENT_TYPES[group.lead.mention.sub_event_type]
             candidates = [h for h in kept if h.family == "violence" and _compatible(
-                sides, _sides(h), bool(group.sentences & h.sentences))]
+                sides, _sides(h), bool(group.sentences & h.sentences)) and (
+                group.sentences & h.sentences or SUB_EVENT_TYPES[h.lead.mention.sub_event_type] == event_type)]
     else:
         return None
     if len(candidates) > 1:
@@ -565,8 +644,9 @@ def _host(group: _Group, kept: list[_Group]) -> _Group | None:
 
 def _groups(units: list[_Unit]) -> list[_Group]:
     by_key: dict[tuple[str, ...], _Group] = {}
+    sides = _sentence_sides(units)
     for unit in units:
-        by_key.setdefault(_key(unit), _Group()).units.append(unit)
+        by_key.setdefault(_key(unit, sides.get(id(unit))), _Group()).units.append(unit)
     by_slot: dict[tuple[str, ...], list[_Group]] = {}
     for key, group in by_key.items():
         by_slot.setdefault(key[:4], []).append(group)  # place and day
@@ -589,6 +669,51 @@ def _groups(units: list[_Unit]) -> list[_Group]:
     return result
 
 
+# --- coreference: several groups that report one event -------------------------------------------------------
+
+_OWN_DATE = frozenset({"dependency", "sentence", "lead", "previous sentence"})
+
+
+def _dated(date: EventDate) -> bool:
+    return date.how in _OWN_DATE
+
+
+def _outcome(group: _Group) -> bool:
+    """The group only tells what violence did: a killing, or an attack by a perpetrator the text does not name."""
+    lead = group.lead.mention
+    if lead.cues.keys() <= {"KILL"}:
+        return True
+    return lead.sub_event_type == "Attack" and (lead.actor1 is None or lead.actor1.start < 0)
+
+
+def _sketch(group: _Group) -> coref.Sketch:
+    lead = group.lead.mention
+    loc, date = group.location, group.date
+    actor1 = lead.actor1.name if lead.actor1 is not None and lead.actor1.start >= 0 else ""
+    return coref.Sketch(lead.sub_event_type, loc.place.country_code, loc.place.admin1, loc.location,
+                        loc.geo_precision, date.event_date, _dated(date), _outcome(group), actor1,
+                        _crowd(lead))
+
+
+def _strength(group: _Group) -> tuple[bool, bool, bool, tuple[int, tuple[int, int, int], float, int]]:
+    return (_outcome(group), not _dated(group.date), _unattributed(group), _lead_key(group.lead))
+
+
+def corefer(groups: list[_Group]) -> list[_Group]:
+    """Merge the groups that report one event (:mod:`midan.coref`); each merged group is led by its strongest
+    report and keeps the evidence of all."""
+    order = sorted(range(len(groups)), key=lambda i: _strength(groups[i]))
+    merged: list[_Group] = []
+    for members in coref.clusters([_sketch(g) for g in groups], order):
+        if len(members) == 1:
+            merged.append(groups[members[0]])
+            continue
+        lead = groups[members[0]].lead
+        merged.append(_Group([u for i in members for u in groups[i].units], chosen=lead,
+                             merged=sum(groups[i].merged for i in members)))
+    return merged
+
+
 # --- records ---------------------------------------------------------------------------------------------------
 
 
@@ -606,19 +731,112 @@ def assemble(article: Article, mentions: list[Mention], version: str, now: int |
     place names; without toponyms a mention is not spread over the places listed with its own. ``gazetteer``
     codes listed regions by their capital.
     """
+    return [event for event, _ in candidates(article, mentions, version, now, timexes=timexes, toponyms=toponyms,
+                                             gazetteer=gazetteer)]
+
+
+def candidates(article: Article, mentions: list[Mention], version: str, now: int | None = None, *,
+               timexes: Sequence[Timex] | None = None, toponyms: Sequence[Toponym] | None = None,
+               gazetteer: Gazetteer | None = None) -> list[tuple[Event, dict[str, float]]]:
+    """:func:`assemble`'s records, each with the features its confidence was computed from
+    (:mod:`midan.confidence`)."""
     live = [m for m in mentions if m.sub_event_type and not m.rejected]
     if not live:
         return []
+    doc = live[0].trigger.doc
     if timexes is None:
-        doc = live[0].trigger.doc
         timexes = timex_rules.tag(doc_text(doc), article.published, doc)
     units = [unit for mention in live
              for unit in _spread(mention, timexes, toponyms, gazetteer, article.published)]
     stamp = int(time.time()) if now is None else now
-    events = [_record(article, group, version, stamp) for group in _groups(units)]
-    events.sort(key=lambda e: (e.event_date, e.evidence[0].start if e.evidence else 0, e.event_id_cnty))
-    _unique_ids(events)
-    return events
+    groups = corefer(_groups(units))
+    context = _Context(article, doc, len(groups), _main_country(toponyms or []),
+                       {t.start for t in timexes if t.begin is not None})
+    model = confidence.load()
+    found = []
+    for group in groups:
+        event = _record(article, group, version, stamp)
+        features = _features(group, event, context)
+        if model is not None:
+            event.confidence = round(model.probability(features), 3)
+        found.append((event, features))
+    found.sort(key=lambda item: (item[0].event_date, item[0].evidence[0].start if item[0].evidence else 0,
+                                 item[0].event_id_cnty))
+    _unique_ids([event for event, _ in found])
+    return found
+
+
+# --- what the confidence model reads of a record ------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """The article around a record."""
+
+    article: Article
+    doc: Doc
+    records: int
+    main_country: str
+    dated_at: set[int]  # where the article's time expressions with a calendar span start
+
+
+def _main_country(toponyms: Sequence[Toponym]) -> str:
+    counts = Counter(t.place.country_code for t in toponyms if t.place is not None)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+_REPORTING_VERBS = frozenset({"say", "tell", "report", "claim", "accuse", "allege", "add", "state", "confirm"})
+_QUOTE_MARKS = frozenset('"“”«»')
+
+
+def _features(group: _Group, event: Event, context: _Context) -> dict[str, float]:
+    """The numbers :mod:`midan.confidence` weighs for one record."""
+    lead_unit = group.lead
+    lead = lead_unit.mention
+    loc, date = group.location, group.date
+    mentions = group.mentions
+    sent = lead.sentence
+    text_length = max(len(context.article.text), 1)
+    first = min(m.start for m in mentions)
+    first_sentences = [s.start_char for s in itertools.islice(context.doc.sents, 2)]
+    lead_limit = first_sentences[-1] if first_sentences else 0
+    values: dict[str, float] = {
+        f"type={event.event_type}": 1.0,
+        "rule_score": lead.rule_score or lead.score,
+        "classifier_type": max(m.type_probability for m in mentions),
+        "classifier_no_event": min(m.no_event for m in mentions),
+        "heuristic": _heuristic(group),
+        "geo_precision_2": float(loc.geo_precision == 2),
+        "geo_precision_3": float(loc.geo_precision == 3),
+        "place_named_in_sentence": float(any(u.location.how in {"dependency", "sentence"} for u in group.units)),
+        "place_country_is_main": float(loc.place.country_code == context.main_country),
+        "time_precision_2": float(date.time_precision == 2),
+        "time_precision_3": float(date.time_precision == 3),
+        "sentence_has_date": float(any(sent.start_char <= start < sent.end_char for start in context.dated_at)),
+        f"tense={timex_rules.tense(lead.trigger) or 'none'}": 1.0,
+        "trigger_is_noun": float(lead.trigger.pos_ in {"NOUN", "PROPN"}),
+        "mentions": confidence.log_count(len(mentions)),
+        "sentences": confidence.log_count(len(group.sentences)),
+        "merged_reports": confidence.log_count(group.merged - 1),
+        "first_position": first / text_length,
+        "in_lead": float(first <= lead_limit),
+        "actor1_named": float(lead.actor1 is not None and lead.actor1.start >= 0),
+        "actor2_named": float(lead.actor2 is not None and lead.actor2.start >= 0),
+        f"inter1={event.inter1}": 1.0,
+        "fatalities": float(event.fatalities > 0),
+        "article_records": confidence.log_count(context.records),
+        "article_length": confidence.log_count(text_length / 1000),
+        "sentence_length": len(sent) / 40,
+        "reported_speech": float(any(t.lemma_.lower() in _REPORTING_VERBS for t in sent)),
+        "quoted": float(any(ch in _QUOTE_MARKS for ch in sent.text)),
+    }
+    if loc.how in confidence.LOCATION_HOW:
+        values[f"location={loc.how}"] = 1.0
+    if date.how in confidence.DATE_HOW:
+        values[f"date={date.how}"] = 1.0
+    if context.article.published is not None:
+        values["days_before_publication"] = min(max((context.article.published - date.event_date).days, 0), 31) / 31
+    return {name: value for name, value in values.items() if name in confidence.FEATURE_SET}
 
 
 def _unique_ids(events: list[Event]) -> None:
@@ -668,7 +886,7 @@ def _acled_country(place: Place) -> tuple[int, str, str, str, str]:
 def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
     lead_unit = group.lead
     lead = lead_unit.mention
-    loc, date = lead_unit.location, lead_unit.date
+    loc, date = group.location, group.date
     place = loc.place
     sub, actor1, actor2 = _actors(group, lead.sub_event_type)
     event_type = SUB_EVENT_TYPES[sub]
@@ -687,11 +905,7 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
     identity = (country, admin1, loc.location, date.event_date.isoformat(), sub, actor1.name,
                 actor2.name if actor2 else "")
     evidence = _evidence(article, group, lead_unit)
-    confidence = lead.score * _LOCATION_TRUST.get(loc.how, 0.75) * _DATE_TRUST.get(date.time_precision, 0.8)
-    if date.how == "publication date":
-        confidence *= 0.9
-    if len(group.mentions) > 1:
-        confidence = min(1.0, confidence + 0.05)
+    heuristic = _heuristic(group)
     event = Event(
         event_id_cnty=event_id(iso3, *identity),
         event_date=date.event_date.isoformat(),
@@ -730,13 +944,26 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
         fatalities_low=low,
         fatalities_high=high,
         plover_type=PLOVER_TYPES[sub],
-        confidence=round(min(max(confidence, 0.0), 1.0), 3),
+        confidence=round(heuristic, 3),
         evidence=evidence,
         article_ids=[article.id],
         extractor_version=version,
     )
     event.notes = note(event, date.event_date) + _split_note(lead_unit, split)
     return event
+
+
+def _heuristic(group: _Group) -> float:
+    """The rules' own confidence in a record: the lead's score, lowered when the place or day was not found in
+    its sentence (the confidence model's fallback, and one of its features)."""
+    lead = group.lead.mention
+    loc, date = group.location, group.date
+    value = lead.score * _LOCATION_TRUST.get(loc.how, 0.75) * _DATE_TRUST.get(date.time_precision, 0.8)
+    if date.how == "publication date":
+        value *= 0.9
+    if len(group.mentions) > 1:
+        value += 0.05
+    return min(max(value, 0.0), 1.0)
 
 
 def _fatalities(group: _Group) -> tuple[int, int, int, _Unit | None]:

@@ -189,6 +189,9 @@ PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
     ],
 }
 
+#: the longest phrase cue, in tokens ("seized a large cache of weapons and ammunition")
+MAX_PHRASE = 8
+
 #: cues that can head a mention on their own; the others only qualify a mention headed elsewhere
 TRIGGER_CUES = frozenset({
     "PROTEST", "ARREST", "KILL", "ATTACK", "CLASH", "RECAPTURE", "CAPTURE", "AIRSTRIKE", "SHELL", "IED",
@@ -198,6 +201,15 @@ TRIGGER_CUES = frozenset({
 
 # words that make "strike" an attack from the air or a missile rather than a labour strike
 _STRIKE_WEAPONS = frozenset({"air", "drone", "missile", "rocket", "aerial", "military", "precision", "artillery"})
+# what tells a war's "strike" from a labour one when nothing next to the word does
+_LABOUR_WORDS = frozenset({"worker", "union", "teacher", "doctor", "nurse", "employee", "staff", "wage", "salary",
+                           "pay", "picket", "walkout", "labour", "labor", "miner", "lecturer", "transporter",
+                           "trader", "shop", "market", "boycott", "pension"})
+_AIR_WORDS = frozenset({"air", "jet", "warplane", "aircraft", "plane", "drone", "helicopter", "aerial", "bomber",
+                        "airstrike", "coalition"})
+_WAR_WORDS = _AIR_WORDS | frozenset({"missile", "rocket", "artillery", "military", "militant", "jihadist", "target",
+                                     "bomb", "kill", "fighter", "rebel", "troop", "army", "insurgent",
+                                     "regime", "shell", "civilian", "isis", "isil", "daesh"})
 # a "seize" or "capture" of people is an abduction or arrest, of places a territorial change
 _PLACE_NOUNS = frozenset({"town", "city", "village", "area", "district", "control", "base", "airport", "border",
                           "crossing", "hill", "position", "territory", "region", "camp", "checkpoint", "port",
@@ -242,6 +254,10 @@ class Mention:
     sub_event_type: str = ""
     score: float = 0.0
     rule: str = ""
+    rule_score: float = 0.0  # the rules' own score, before the classifier's verdict is blended in
+    act: Mention | None = None  # the act told just before whose outcome this mention reports ("... were killed")
+    no_event: float = 0.0  # the sentence classifier's probability that the sentence reports no ACLED event
+    type_probability: float = 0.0  # the sentence classifier's probability of the mention's sub-event type
     rejected: str = ""
     actor1: Actor | None = None
     actor2: Actor | None = None
@@ -324,6 +340,8 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
         if cue:
             cues.setdefault(token.i, set()).add(cue)
     for match_id, start, end in _matcher(doc.vocab)(doc):
+        if end - start > MAX_PHRASE or doc[start].sent.start != doc[end - 1].sent.start:
+            continue  # an open-ended pattern ("seized ... weapons") is one phrase, not a stretch of the article
         cue = doc.vocab.strings[match_id]
         head = doc[start:end].root
         cues.setdefault(head.i, set()).add(cue)
@@ -346,7 +364,12 @@ def _strike_sense(token: Token) -> str | None:
     if words & _STRIKE_WEAPONS:
         return "AIRSTRIKE" if words & {"air", "drone", "aerial"} else "SHELL"
     if token.pos_ == "NOUN" or {t.lower_ for t in token.doc[max(token.i - 2, 0):token.i]} & {"on", "general"}:
-        return "PROTEST"
+        # a noun "strike" is a labour strike unless its sentence is about war: "a US-led coalition strike in
+        # Raqqa killed 18 civilians", "strikes on Islamic State targets"
+        lemmas = {t.lemma_.lower() for t in token.sent}
+        if words & {"on", "general", "hunger"} or lemmas & _LABOUR_WORDS or not lemmas & _WAR_WORDS:
+            return "PROTEST"
+        return "SHELL" if lemmas & {"missile", "rocket", "artillery"} and not lemmas & _AIR_WORDS else "AIRSTRIKE"
     subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects and token.dep_ in {"xcomp", "conj"}:
         subjects = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
@@ -746,6 +769,53 @@ def _number_value(text: str) -> int | None:
         return int(text.replace(",", ""))
     except ValueError:
         return None
+
+
+#: cues of an act of violence whose outcome a later bare report of deaths can be
+_ACT_CUES = frozenset({"AIRSTRIKE", "SHELL", "IED", "SUICIDE", "GRENADE", "CHEM", "CLASH"})
+#: sentences back (within the paragraph) where the act may have been told
+OUTCOME_REACH = 2
+
+
+def link_outcomes(found: list[Mention]) -> None:
+    """Type a bare report of deaths by the act that caused them.
+
+    "At least 35 jihadists were killed in air strikes overnight. The Observatory said 30 were killed around the
+    town of Shadadi and another five outside Kobane." The second sentence names no act: its deaths are what the air
+    strikes did, at places of their own. A coded mention whose only cue is a killing and whose clause names no
+    perpetrator takes the sub-event type of the nearest act of war told in its sentence or the two before it in
+    its paragraph (``Mention.act``; the actors stage takes the act's perpetrator)."""
+    acts = [m for m in found if m.sub_event_type and not m.rejected and m.cues.keys() & _ACT_CUES]
+    if not acts:
+        return
+    doc = found[0].trigger.doc
+    sentences = {s.start: i for i, s in enumerate(doc.sents)}
+    text = doc.text
+    for mention in found:
+        if not mention.sub_event_type or mention.rejected or not mention.cues.keys() <= {"KILL"}:
+            continue
+        if mention.sub_event_type not in {"Attack", "Armed clash"}:
+            continue
+        here = sentences[mention.sentence.start]
+        before = [m for m in acts if m.start < mention.start and here - sentences[m.sentence.start] <= OUTCOME_REACH
+                  and "\n" not in text[m.start:mention.start]]
+        if not before or _named_agent(mention):
+            continue
+        act = before[-1]
+        mention.act = act
+        mention.rule += f"; the deaths the {act.trigger.text} ({act.sub_event_type}) caused"
+        mention.sub_event_type = act.sub_event_type
+
+
+def _named_agent(mention: Mention) -> bool:
+    """Whether the mention's clause names who did the killing ("gunmen killed", "killed by soldiers")."""
+    node = mention.anchor or mention.trigger
+    for child in node.children:
+        if child.dep_ == "nsubj" and node.tag_ != "VBN" and actor_rules.noun_kind(child):
+            return True
+        if child.dep_ == "agent" and any(actor_rules.noun_kind(g) for g in child.children):
+            return True
+    return False
 
 
 def coded(found: Iterable[Mention]) -> list[Mention]:

@@ -46,6 +46,8 @@ class Analysis:
     timexes: list[timex.Timex] = field(default_factory=list)
     mentions: list[detect.Mention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    #: every record assembled, before the confidence threshold, with the features its confidence came from
+    candidates: list[tuple[Event, dict[str, float]]] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[detect.Mention]:
@@ -61,6 +63,8 @@ Stage = Callable[[Analysis], None]
 #: mention when another type is (set on the demo and own gold articles, not on benchmark data)
 NO_EVENT_FLOOR = 0.8
 RETYPE_FLOOR = 0.6
+#: records below this confidence are not written by default (``--min-confidence 0`` keeps them)
+DEFAULT_MIN_CONFIDENCE = 0.0
 
 
 class Pipeline:
@@ -145,7 +149,11 @@ class Pipeline:
                 live[0].rule += f"; classifier retyped {live[0].sub_event_type} as {prediction.label}"
                 live[0].sub_event_type = prediction.label
             for mention in live:
-                mention.score = 0.5 * mention.score + 0.5 * prediction.probabilities[mention.sub_event_type]
+                mention.rule_score = mention.score
+                mention.no_event = prediction.probabilities[classifier.NO_EVENT]
+                mention.type_probability = prediction.probabilities[mention.sub_event_type]
+                mention.score = 0.5 * mention.score + 0.5 * mention.type_probability
+        detect.link_outcomes(analysis.mentions)
 
     def _live(self, analysis: Analysis) -> list[detect.Mention]:
         return [m for m in analysis.mentions if m.sub_event_type and not m.rejected]
@@ -179,6 +187,11 @@ class Pipeline:
         for mention in self._live(analysis):
             country = mention.location.place.country if mention.location else ""
             actors.assign(mention, country, self._demonym_country)
+        for mention in self._live(analysis):
+            act = mention.act
+            if act is not None and act.actor1 is not None and not act.rejected and (
+                    mention.actor1 is None or mention.actor1.start < 0):
+                mention.actor1 = act.actor1  # the deaths an air strike caused: the strike's perpetrator
 
     def _demonym_country(self, text: str) -> str | None:
         place = self.gazetteer.country(text)
@@ -193,9 +206,10 @@ class Pipeline:
                 mention.crowd, mention.crowd_span = crowd[0], (crowd[1], crowd[2])
 
     def _assemble(self, analysis: Analysis) -> None:
-        events = assemble.assemble(analysis.article, analysis.mentions, self.version, timexes=analysis.timexes,
-                                   toponyms=analysis.toponyms, gazetteer=self.gazetteer)
-        analysis.events = [e for e in events if e.confidence >= self.min_confidence]
+        analysis.candidates = assemble.candidates(analysis.article, analysis.mentions, self.version,
+                                                  timexes=analysis.timexes, toponyms=analysis.toponyms,
+                                                  gazetteer=self.gazetteer)
+        analysis.events = [e for e, _ in analysis.candidates if e.confidence >= self.min_confidence]
 
 
 def headline_end(article: Article) -> int:
