@@ -368,7 +368,10 @@ def reported_places(mention: Mention, toponyms: Sequence[Toponym],
     if any(t.head.lower_ == "between" for t in (root, *root.conjuncts)):
         return [location]  # "on the road between A and B" is one place between two towns
     listed = {t.i for t in root.conjuncts}
-    chain = {id(t) for t in _listed_with(chosen, toponyms, doc_text(doc))}
+    # a list of provinces is most often a summary ("air strikes in Hasakah, Idlib and Raqqa"), a list of towns a
+    # report of each
+    chain = {id(t) for t in _listed_with(chosen, toponyms, doc_text(doc))} if chosen.place is not None and \
+        not chosen.place.is_admin else set()
     places = [location]
     seen = {_place_key(location)}
     for toponym in toponyms:

@@ -33,7 +33,7 @@ from midan.errors import GazetteerError
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: the most candidates a lookup returns (the most common names, "San Jose", "Washington", have over a hundred)
 LOOKUP_DEPTH = 25
 _ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|ar|an|at|az|ad|ag)\s+")
@@ -130,6 +130,36 @@ def key(name: str) -> str:
     return _ARTICLE.sub("", text) if len(text) > 6 else text
 
 
+#: the Arabic article and its assimilated forms, as transliterations write them before a name's second word
+_ARTICLE_WORDS = frozenset({"al", "el", "ad", "adh", "ag", "an", "ar", "as", "ash", "at", "ath", "az", "ed", "en",
+                            "er", "es", "et", "ez", "ul", "il"})
+_SKELETON_SOUNDS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "d"), ("ph", "f"),
+                    ("q", "k"), ("c", "k"))
+#: the shortest skeleton looked up: shorter ones ("nsb" of Nishabiya, "rk" of Raqa) match too many places
+MIN_SKELETON = 4
+#: how alike two spellings of one skeleton must be: "Jisr al-Shaghour"/"Jisr ash Shughur" 81, "Housh Salhiya"/"Hawsh
+#: as Salihiyah" 71; "Claiborne"/"Cleebronn" (55) and "Seminary"/"Sumner" (57) are other names
+SKELETON_RATIO = 65.0
+
+
+@lru_cache(maxsize=262144)
+def skeleton(name: str) -> str:
+    """The consonant skeleton of a name, the same for the spellings transliterations give one Arabic, Persian or
+    Kurdish name: "Jisr al-Shaghour" and "Jisr ash Shughur", "Maaret al-Nouman" and "Ma'arrat an Nu'man", "Housh
+    Salhiya" and "Hawsh as Salihiyah" all give one key. Articles go, a final h after a vowel goes, digraphs become
+    one letter, vowels (and w, y) after the first letter go, doubled letters become one.
+
+    GeoNames lists a few spellings of each name; news writes many more. Fuzzy string matching does not bridge
+    "Shaghour" and "Shughur" (ratio 71) without also matching unrelated names, so the skeleton is written here."""
+    words = [w for w in key(name).split() if w not in _ARTICLE_WORDS]
+    text = "".join(re.sub(r"(?<=[aeiouy])h$", "", w) for w in words)
+    text = re.sub(r"[^a-z]", "", text)
+    for sound, letter in _SKELETON_SOUNDS:
+        text = text.replace(sound, letter)
+    text = text[:1] + re.sub(r"[aeiouwy]", "", text[1:])
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
 @lru_cache(maxsize=262144)
 def admin_key(name: str) -> str:
     """Key of an administrative unit without its "Province"/"Governorate" word."""
@@ -202,6 +232,7 @@ class Gazetteer:
         self.version = f"v{SCHEMA_VERSION}"
         self._lookup = lru_cache(maxsize=65536)(self._lookup_uncached)
         self._fuzzy = lru_cache(maxsize=8192)(self._fuzzy_uncached)
+        self._skeleton = lru_cache(maxsize=65536)(self._skeleton_uncached)
         self._country = lru_cache(maxsize=65536)(self._country_uncached)
 
     def _connect(self) -> sqlite3.Connection:
@@ -288,6 +319,28 @@ class Gazetteer:
             (*keys, *([country_code] if country_code else []), LOOKUP_DEPTH)).fetchall()
         return tuple(self._place(row) for row in rows)
 
+    def by_skeleton(self, name: str, country_code: str | None = None, limit: int = 10) -> list[Place]:
+        """Places with a name of the consonant skeleton of ``name`` (:func:`skeleton`) and spelled like it (a
+        rapidfuzz ratio of at least :data:`SKELETON_RATIO`): the spellings of one transliterated name, for a name
+        no key matches. Most populous first."""
+        return list(self._skeleton(key(name), country_code.upper() if country_code else "")[:limit])
+
+    def _skeleton_uncached(self, k: str, country_code: str = "") -> tuple[Place, ...]:
+        sk = skeleton(k)
+        if len(sk) < MIN_SKELETON:
+            return ()
+        where = "s.skeleton = ?" + (" AND p.cc = ?" if country_code else "")
+        rows = self._db.execute(
+            f"SELECT {_PLACE_COLUMNS}, s.key FROM skeletons s JOIN places p ON p.id = s.place_id WHERE {where} "
+            f"ORDER BY p.fclass != 'P', p.population DESC, p.id",
+            (sk, *([country_code] if country_code else []))).fetchall()
+        places: list[Place] = []
+        for row in rows:
+            place = self._place(row)
+            if place not in places and fuzz.ratio(k, str(row[-1])) >= SKELETON_RATIO:
+                places.append(place)
+        return tuple(places[:LOOKUP_DEPTH])
+
     def fuzzy(self, name: str, limit: int = 5, cutoff: float = 88.0) -> list[Place]:
         """Places spelled nearly like ``name`` (a transliteration or a typo: "Cookville", "Baqouba"): names that
         share its first three letters, scored with rapidfuzz; for a name no key matches exactly."""
@@ -359,6 +412,7 @@ class Gazetteer:
         self._db = self._connect()
         self._lookup.cache_clear()
         self._fuzzy.cache_clear()
+        self._skeleton.cache_clear()
         self._country.cache_clear()
         return counts
 
@@ -373,6 +427,7 @@ def _populate(db: sqlite3.Connection) -> None:
         CREATE TABLE places (id INTEGER PRIMARY KEY, geonames_id INTEGER, name TEXT, lat REAL, lon REAL,
                              fclass TEXT, fcode TEXT, cc TEXT, admin1 TEXT, admin2 TEXT, population INTEGER);
         CREATE TABLE names (key TEXT, place_id INTEGER, rank INTEGER);
+        CREATE TABLE skeletons (skeleton TEXT, place_id INTEGER, key TEXT);
         CREATE TABLE countries (cc TEXT PRIMARY KEY, name TEXT, iso3 TEXT, isonum INTEGER, region TEXT, lat REAL,
                                 lon REAL, geonames_id INTEGER, population INTEGER, capital TEXT);
         CREATE TABLE country_names (key TEXT PRIMARY KEY, cc TEXT);
@@ -452,7 +507,10 @@ def _populate(db: sqlite3.Connection) -> None:
                    [(sub["code"], sub["name"]) for sub in subdivisions if sub["code"]])
     db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
     db.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
+    db.executemany("INSERT INTO skeletons VALUES (?,?,?)", _skeleton_rows(name_rows, {
+        row[0] for row in place_rows if row[5] in {"P", "A"}}))
     db.execute("CREATE INDEX names_key ON names(key)")
+    db.execute("CREATE INDEX skeletons_key ON skeletons(skeleton)")
     db.execute("CREATE INDEX places_admin ON places(cc, admin1, fclass, population)")
     # an administrative unit's point: the middle of the extent of its towns (GeoNames puts a unit's point near its
     # centre, which neither package ships); a unit that straddles the antimeridian keeps its most populous town
@@ -606,9 +664,17 @@ def _import_rows(db: sqlite3.Connection, lines: Iterator[str]) -> dict[str, int]
     return counts
 
 
+def _skeleton_rows(names: list[tuple[str, int, int]], places: set[object]) -> list[tuple[str, int, str]]:
+    """The skeleton of each name of a town or unit, with the place and the name's key."""
+    return sorted({(sk, pid, k) for k, pid, _ in names if pid in places
+                   and len(sk := skeleton(k)) >= MIN_SKELETON})
+
+
 def _flush(db: sqlite3.Connection, places: list[tuple[object, ...]], names: list[tuple[str, int, int]]) -> None:
     db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", places)
     db.executemany("INSERT INTO names VALUES (?,?,?)", names)
+    db.executemany("INSERT INTO skeletons VALUES (?,?,?)", _skeleton_rows(names, {
+        row[0] for row in places if row[5] in {"P", "A"}}))
     places.clear()
     names.clear()
 

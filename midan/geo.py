@@ -112,6 +112,9 @@ def _spans(doc: Doc) -> list[Span]:
                     j += 1
                 elif nxt.text == "-" and not nxt.whitespace_ and j + 2 < len(doc) and doc[j + 2].is_title:
                     j += 2  # "Ijebu-Ode", "Cap-Haïtien"
+                elif nxt.lower_ in _NAME_ARTICLES and j + 2 < len(doc) and (doc[j + 2].is_title or (
+                        doc[j + 2].text == "-" and j + 3 < len(doc) and doc[j + 3].is_title)):
+                    j += 2 if doc[j + 2].is_title else 3  # "Deir az-Zour", "Ras al Ain", "Maaret al-Nouman"
                 else:
                     break
             found[(i, j + 1)] = doc[i:j + 1]
@@ -126,6 +129,10 @@ def _spans(doc: Doc) -> list[Span]:
                 start = token.i - 1 if token.i and doc[token.i - 1].dep_ == "compound" else token.i
                 found[(start, token.i + 1)] = doc[start:token.i + 1]
     return sorted(found.values(), key=lambda s: s.start)
+
+
+#: the Arabic article inside a place name, lower-cased by most transliterations ("Deir ez-Zor", "Ras al Ain")
+_NAME_ARTICLES = frozenset({"al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "ed", "en", "er", "es", "ez"})
 
 
 def _lower_cased(doc: Doc) -> bool:
@@ -260,25 +267,122 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
 
 
 def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[PlaceMention]:
-    """Each span the gazetteer knows, with its candidates and the cues around it (see :func:`resolve`)."""
+    """Each span the gazetteer knows, with its candidates and the cues around it (see :func:`resolve`).
+
+    Names the gazetteer knows by one of their keys come first; the countries they name, or unambiguously lie in,
+    are the document's countries. A name no key matches is then looked up by its consonant skeleton (a
+    transliteration GeoNames does not list) among the places of those countries, and a span no reading fits
+    whole is searched for place names run together ("the towns of Arbin Kafarbatna and Jisreen")."""
+    labels = [span.label_ or _entity_label(span) for span in spans]
+    exact = [_candidates(span, gazetteer) for span in spans]
+    countries = _document_countries(exact)
     mentions: list[PlaceMention] = []
-    for span in spans:
-        label = span.label_ or _entity_label(span)
-        country = gazetteer.country(span.text)
-        places = gazetteer.lookup(span.text, limit=20)
-        if country is not None:
-            places = [country, *(p for p in places if p.geonames_id != country.geonames_id)]
-        fuzzy = False
-        if not places and (given or label in {"GPE", "LOC", "FAC"}):
-            places, fuzzy = gazetteer.fuzzy(span.text), True
-        if not places:
-            continue
-        if not given and country is None and label in {"PERSON", "ORG", "NORP"} and \
-                max(p.population for p in places) < 1000:
-            continue
-        mentions.append(PlaceMention(span, label, places, country, fuzzy, _containment(span, gazetteer),
-                                     _containment_admin1(span, gazetteer), _admin_hint(span), admin_key(span.text)))
+    for span, label, found in zip(spans, labels, exact, strict=True):
+        placed = given or label in {"GPE", "LOC", "FAC"} or _place_context(span) or _kind_noun_after(span.doc,
+                                                                                                    span.end)
+        if found is None and placed:
+            found = _loose_candidates(span, label, gazetteer, countries, given)
+        parts = [(span, found)]
+        if found is None and not given and _run_together(span, gazetteer) and countries and (label in {
+                "GPE", "LOC", ""} or (
+                label != "FAC" and (_place_context(span) or _kind_noun_after(span.doc, span.end)))):
+            # "the towns of Housh Salhiya Nishabiya and Otaya" with its commas lost upstream: the names inside
+            parts = [(part, _within(_candidates(part, gazetteer), countries) or _loose_candidates(
+                part, label, gazetteer, countries, given)) for part in _segments(span, gazetteer, countries)]
+        for part, candidates in parts:
+            if candidates is None:
+                continue
+            places, country, fuzzy = candidates
+            if not given and country is None and label in {"PERSON", "ORG", "NORP"} and not fuzzy and \
+                    max(p.population for p in places) < 1000:
+                continue
+            mentions.append(PlaceMention(part, label, places, country, fuzzy, _containment(part, gazetteer),
+                                         _containment_admin1(part, gazetteer), _admin_hint(part),
+                                         admin_key(part.text)))
     return mentions
+
+
+Candidates = tuple[list[Place], Place | None, bool]
+
+
+def _possessive(text: str) -> str | None:
+    """"Aleppos" for "Aleppo's" in text whose apostrophes were stripped upstream: the name without its s."""
+    return text[:-1] if len(text) > 4 and text.endswith("s") and not text.endswith("ss") and text[-2].isalpha() \
+        else None
+
+
+def _candidates(span: Span, gazetteer: Gazetteer) -> Candidates | None:
+    """The places whose key matches the span (or the span without a possessive s), the country it names
+    exactly; None when the gazetteer knows no such name."""
+    text = span.text
+    stem = _possessive(text) if span[-1].pos_ == "PROPN" else None
+    country = gazetteer.country(text) or (gazetteer.country(stem) if stem else None)
+    places = gazetteer.lookup(text, limit=20) or (gazetteer.lookup(stem, limit=20) if stem else [])
+    if country is not None:
+        places = [country, *(p for p in places if p.geonames_id != country.geonames_id)]
+    return (places, country, False) if places else None
+
+
+def _run_together(span: Span, gazetteer: Gazetteer) -> bool:
+    """Whether a span may be several names run together: three words or more ("Arbin Kafarbatna Jisreen"), or a
+    possessive before a name ("Aleppos Salaheddin district"); two words are most often one name ("Bab Tadmor")."""
+    if len(span) >= 3:
+        return True
+    stem = _possessive(span[0].text) if len(span) == 2 else None
+    return stem is not None and bool(gazetteer.lookup(stem, limit=1) or gazetteer.country(stem))
+
+
+def _within(found: Candidates | None, countries: set[str]) -> Candidates | None:
+    """Only the candidates in the given countries (None when none is)."""
+    if found is None:
+        return None
+    places = [p for p in found[0] if p.country_code in countries]
+    return (places, found[1], found[2]) if places else None
+
+
+def _loose_candidates(span: Span, label: str, gazetteer: Gazetteer, countries: set[str],
+                      given: bool) -> Candidates | None:
+    """Places spelled loosely like the span: a transliteration of a place in one of the document's countries
+    (same consonant skeleton), else, for a place entity, a near spelling."""
+    places = [] if given else [p for cc in sorted(countries) for p in gazetteer.by_skeleton(span.text, cc)]
+    if not places and (given or label in {"GPE", "LOC", "FAC"}):
+        places = gazetteer.fuzzy(span.text)
+    return (places, None, True) if places else None
+
+
+def _document_countries(found: list[Candidates | None]) -> set[str]:
+    """The countries a document names (or names its people)."""
+    countries: set[str] = set()
+    for candidates in found:
+        if candidates is None:
+            continue
+        _, country, _ = candidates
+        if country is not None:
+            countries.add(country.country_code)
+    return countries
+
+
+def _segments(span: Span, gazetteer: Gazetteer, countries: set[str]) -> list[Span]:
+    """The place names run together in one span, longest first from the left ("Arbin Kafarbatna Jisreen" is
+    three towns); words that start no known name are skipped, and only names of places in the document's
+    countries count."""
+    doc = span.doc
+    found: list[Span] = []
+    i = span.start
+    while i < span.end:
+        for j in range(span.end, i, -1):
+            part = doc[i:j]
+            if not doc[i].is_title or not doc[j - 1].is_alpha or part.text.lower() in _CALENDAR:
+                continue
+            exact = _candidates(part, gazetteer)
+            if (exact is not None and any(p.country_code in countries for p in exact[0])) or any(
+                    gazetteer.by_skeleton(part.text, cc, limit=1) for cc in countries):
+                found.append(part)
+                i = j
+                break
+        else:
+            i += 1
+    return found
 
 
 def _toponyms(doc: Doc, mentions: list[PlaceMention], choices: list[tuple[Place, float]],
