@@ -55,7 +55,7 @@ _add("ATTACK", "attack assault raid storm ambush shoot shooting gunfire beat whi
 _add("CLASH", "clash fight fighting battle skirmish gunbattle firefight gunfight repel repulse engage")
 _add("RECAPTURE", "recapture retake regain liberate reclaim")
 _add("CAPTURE", "capture overrun occupy seize")
-_add("AIRSTRIKE", "airstrike air-strike warplane airstrike bomber")
+_add("AIRSTRIKE", "airstrike air-strike warplane airstrike bomber sortie")
 _add("SHELL", "shell shelling artillery mortar rocket missile howitzer bombard bombardment")
 _add("IED", "ied landmine bomb explosion blast explode detonate bombing explosive")
 _add("GRENADE", "grenade")
@@ -100,6 +100,10 @@ PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
         [{"LEMMA": "fire"}, {"LOWER": {"IN": ["on", "at", "into"]}}],
     ],
     "KILL": [
+        [{"LEMMA": "die"}, {"LOWER": {"IN": ["in", "from", "after", "when", "during", "of"]}}],
+        [{"LEMMA": {"IN": ["slit", "cut"]}}, {"OP": "?"}, {"LEMMA": "throat"}],
+        [{"LEMMA": "take"}, {"LOWER": "out"}],
+        [{"LEMMA": "lose"}, {"POS": "PRON", "OP": "?"}, {"LEMMA": "life"}],
         [{"LEMMA": "shoot"}, {"LOWER": "dead"}],
         [{"LEMMA": "gun"}, {"LOWER": "down"}],
         [{"LOWER": "to"}, {"LOWER": "death"}],
@@ -178,7 +182,8 @@ PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
         [{"LEMMA": "withdraw"}, {"LOWER": "from"}],
     ],
     "CAPTURE": [
-        [{"LEMMA": {"IN": ["take", "seize", "gain", "assume"]}}, {"LOWER": "control"}],
+        [{"LEMMA": {"IN": ["take", "seize", "gain", "assume", "establish", "impose"]}}, {"LOWER": {"IN": [
+            "full", "complete", "total"]}, "OP": "?"}, {"LOWER": "control"}],
         [{"LEMMA": "take"}, {"LOWER": "over"}],
     ],
     "CHANGE": [
@@ -324,6 +329,8 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
             cue = None  # the month, a troops' "flag march", or "marched their captives into the forest"
         elif lemma in {"seize", "capture"}:
             cue = _seize_sense(token)
+        elif lemma in _FORCE_VERBS and token.pos_ == "VERB":
+            cue = _force_sense(token)
         elif lemma == "dead" and token.dep_ not in {"acomp", "oprd", "amod", "dobj", "attr", "pobj", "nsubj",
                                                      "nsubjpass", "conj", "appos", "ROOT"}:
             cue = None
@@ -380,6 +387,30 @@ def _strike_sense(token: Token) -> str | None:
     if subjects and subjects[0].lemma_.lower() in {"drone", "missile", "rocket", "jet", "warplane", "aircraft"}:
         return "AIRSTRIKE" if subjects[0].lemma_.lower() in {"drone", "jet", "warplane", "aircraft"} else "SHELL"
     return "ATTACK" if token.pos_ == "VERB" else None
+
+
+#: verbs that report an attack only when armed forces or their weapons do them: "jets hit the town", "sites were
+#: targeted by the army's aircraft" (but "the economy was hit", "ads target voters")
+_FORCE_VERBS = frozenset({"target", "hit", "pound", "bomb", "blitz"})
+_AIR_MEANS = frozenset({"aircraft", "jet", "warplane", "plane", "helicopter", "drone", "aviation", "airforce",
+                        "sortie", "bomber", "gunship"})
+_ARTILLERY_MEANS = frozenset({"artillery", "mortar", "rocket", "missile", "shell", "tank", "howitzer", "launcher"})
+
+
+def _force_sense(token: Token) -> str | None:
+    """An attack, an air strike or shelling when the doer of "target", "hit", "pound" or "bomb" is an armed
+    actor or a weapon (its subject, or the agent of the passive); otherwise no cue."""
+    doers = [c for c in token.children if c.dep_ == "nsubj"]
+    doers += [g for c in token.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    for doer in doers:
+        words = {doer.lemma_.lower(), *(c.lemma_.lower() for c in doer.children if c.dep_ in {"compound", "amod"})}
+        if words & _AIR_MEANS or {"air", "force"} <= words:
+            return "AIRSTRIKE"
+        if words & _ARTILLERY_MEANS:
+            return "SHELL"
+        if actor_rules.noun_kind(doer) in {"state", "rebel", "militia", "armed", "external"}:
+            return "IED" if token.lemma_.lower() == "bomb" else "ATTACK"
+    return "IED" if token.lemma_.lower() == "bomb" else None
 
 
 def _seize_sense(token: Token) -> str | None:
@@ -660,7 +691,7 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     """
     trigger = mention.trigger
     for start, end in quote_spans(trigger.sent.text):
-        if start <= trigger.idx - trigger.sent.start_char < end:
+        if start <= trigger.idx - trigger.sent.start_char < end and not _reported(trigger.sent, start, end):
             return "quote/chant: inside quotation marks"
     path = [trigger, *_head_chain(trigger)[:5]]
     if anchor not in path:
@@ -722,6 +753,25 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     return ""
 
 
+#: verbs that attribute a quotation to a source: the quotation reports what the source says happened
+_ATTRIBUTION = frozenset({"say", "add", "tell", "report", "state", "confirm", "explain", "recount", "quote"})
+#: the fewest words of a quotation that reports an event; shorter ones are slogans, banners and scare quotes
+MIN_REPORTED_WORDS = 8
+
+
+def _reported(sent: Span, start: int, end: int) -> bool:
+    """Whether the quotation at ``start:end`` of the sentence is a source's account ("'Soldiers stormed the
+    village at dawn and killed three men,' the sources added"): long enough to be a report, attributed by a verb
+    of saying outside it, and not the words of a chant. Reported speech is not a reason to drop an event."""
+    inside = [t for t in sent if start <= t.idx - sent.start_char < end]
+    if sum(1 for t in inside if t.is_alpha) < MIN_REPORTED_WORDS:
+        return False
+    outside = [t for t in sent if not start <= t.idx - sent.start_char < end]
+    lemmas = {t.lemma_.lower() for t in outside}
+    return bool(lemmas & _ATTRIBUTION) and not lemmas & {"chant", "sing", "shout", "scream", "yell", "slogan",
+                                                          "placard", "banner", "read"}
+
+
 def _head_chain(token: Token) -> list[Token]:
     chain: list[Token] = []
     node = token
@@ -756,12 +806,16 @@ def _is_aggregate(mention: Mention, anchor: Token) -> bool:
         return True  # "the death toll now stands at 667": the running total of a crisis
     if "KILL" in mention.cues or "ABDUCT" in mention.cues:
         # present-perfect counts of a hundred or more, and any count in the thousands, are tallies
-        numbers = [t for t in anchor.subtree if t.like_num and t.ent_type_ not in {"DATE", "TIME"}]
+        numbers = [t for t in anchor.subtree if t.like_num and t.ent_type_ not in {"DATE", "TIME"}
+                   and not _YEAR.fullmatch(t.text)]
         for number in numbers:
             value = _number_value(number.text)
             if value is not None and (value >= 1000 or (perfect and value >= 100)):
                 return True
     return False
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _number_value(text: str) -> int | None:
