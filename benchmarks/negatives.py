@@ -215,7 +215,7 @@ def run(limit: int | None = None) -> dict[str, Any]:
     for event_type in EVENT_TYPES:
         count = glocon["by_event_type"].get(event_type, 0)
         figures[f"glocon_{slug(event_type)}_per_100"] = figure(
-            f"  GLOCON: {event_type} records per 100 documents ({count})", per_100(count, glocon["documents"]))
+            f"GLOCON: {event_type} records per 100 documents ({count})", per_100(count, glocon["documents"]))
     figures |= {
         "lgl_records_per_100": {**lgl_rate, "higher_is_better": False},
         "glocon_documents_per_second": figure("GLOCON documents/s (pipeline loaded)",

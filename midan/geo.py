@@ -275,7 +275,7 @@ def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = Fal
     whole is searched for place names run together ("the towns of Arbin Kafarbatna and Jisreen")."""
     labels = [span.label_ or _entity_label(span) for span in spans]
     exact = [_candidates(span, gazetteer) for span in spans]
-    countries = _document_countries(exact)
+    countries = set() if given else _document_countries(spans, labels, exact, gazetteer)
     mentions: list[PlaceMention] = []
     for span, label, found in zip(spans, labels, exact, strict=True):
         placed = given or label in {"GPE", "LOC", "FAC"} or _place_context(span) or _kind_noun_after(span.doc,
@@ -350,15 +350,24 @@ def _loose_candidates(span: Span, label: str, gazetteer: Gazetteer, countries: s
     return (places, None, True) if places else None
 
 
-def _document_countries(found: list[Candidates | None]) -> set[str]:
-    """The countries a document names (or names its people)."""
-    countries: set[str] = set()
-    for candidates in found:
-        if candidates is None:
-            continue
-        _, country, _ = candidates
-        if country is not None:
-            countries.add(country.country_code)
+#: the ranker's probability above which a place entity's country counts as one the document is about
+COUNTRY_CONFIDENCE = 0.5
+
+
+def _document_countries(spans: list[Span], labels: list[str], exact: list[Candidates | None],
+                        gazetteer: Gazetteer) -> set[str]:
+    """The countries a document names (or names its people), and those of the place entities the ranker reads
+    with confidence: the countries whose spellings of names it may not know."""
+    from midan import georank
+
+    countries = {found[1].country_code for found in exact if found is not None and found[1] is not None}
+    entities = [PlaceMention(span, label, found[0], found[1], False, _containment(span, gazetteer),
+                             _containment_admin1(span, gazetteer), _admin_hint(span), admin_key(span.text))
+                for span, label, found in zip(spans, labels, exact, strict=True)
+                if found is not None and found[1] is None and label in {"GPE", "LOC"}]
+    for (place, confidence) in georank.rank(entities):
+        if confidence >= COUNTRY_CONFIDENCE and place.country_code:
+            countries.add(place.country_code)
     return countries
 
 
