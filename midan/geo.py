@@ -104,8 +104,10 @@ def _spans(doc: Doc) -> list[Span]:
     covered = {i for s, e in found for i in range(s, e)}
     i = 0
     while i < len(doc):
-        if doc[i].pos_ == "PROPN" and i not in covered and doc[i].is_title:
-            j = i
+        prefixed = doc[i].lower_ in _NAME_ARTICLES and i + 2 < len(doc) and doc[i + 1].text == "-" and \
+            not doc[i].whitespace_ and doc[i + 2].is_title  # "al-Shadadi", "el-Fasher"
+        if ((doc[i].pos_ == "PROPN" and doc[i].is_title) or prefixed) and i not in covered:
+            j = i + 2 if prefixed else i
             while j + 1 < len(doc) and (j + 1) not in covered:
                 nxt = doc[j + 1]
                 if nxt.pos_ == "PROPN" and nxt.is_title:
@@ -217,7 +219,9 @@ def toponym_spans(doc: Doc) -> list[Span]:
     for raw in _spans(doc):
         span = _clean(raw)
         in_dateline = dateline is not None and dateline[0] <= span.start_char < dateline[1]
-        if not span.text or not (span.text[0].isupper() or lower_cased or in_dateline) or len(span.text) < 3 \
+        prefixed = span[0].lower_ in _NAME_ARTICLES and len(span) > 2 and span[1].text == "-"
+        if not span.text or not (span.text[0].isupper() or lower_cased or in_dateline or prefixed) or \
+                len(span.text) < 3 \
                 or span.text.lower() in _CALENDAR or span.text.lower() in _TITLE_WORDS \
                 or any(t.ent_type_ in {"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"} for t in span):
             continue
@@ -294,8 +298,9 @@ def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = Fal
                 continue
             places, country, fuzzy = candidates
             if not given and country is None and label in {"PERSON", "ORG", "NORP"} and not fuzzy and \
-                    max(p.population for p in places) < 1000:
-                continue
+                    max(p.population for p in places) < 1000 and not (
+                        _placed(part) and any(p.country_code in countries for p in places)):
+                continue  # a person's name, unless the text puts something "in" it in a country it speaks of
             mentions.append(PlaceMention(part, label, places, country, fuzzy, _containment(part, gazetteer),
                                          _containment_admin1(part, gazetteer), _admin_hint(part),
                                          admin_key(part.text)))
@@ -318,6 +323,11 @@ def _candidates(span: Span, gazetteer: Gazetteer) -> Candidates | None:
     stem = _possessive(text) if span[-1].pos_ == "PROPN" else None
     country = gazetteer.country(text) or (gazetteer.country(stem) if stem else None)
     places = gazetteer.lookup(text, limit=20) or (gazetteer.lookup(stem, limit=20) if stem else [])
+    if places and all(p.is_admin for p in places):
+        # a district named after its town ("Maarrat al-Nu'man District"): the town under another spelling
+        towns = [p for cc in sorted({p.country_code for p in places}) for p in gazetteer.by_skeleton(text, cc)
+                 if p.feature_class == "P"]
+        places += [p for p in towns if p not in places]
     if country is not None:
         places = [country, *(p for p in places if p.geonames_id != country.geonames_id)]
     return (places, country, False) if places else None

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from midan.errors import MidanError
-from midan.gazetteer import admin_key, key
+from midan.gazetteer import admin_key, key, skeleton
 
 if TYPE_CHECKING:
     from midan.gazetteer import Place
@@ -303,10 +303,13 @@ def _town_of(mention: PlaceMention, place: Place) -> Place:
     # that bears it only as an alternate must be the unit's main town (a tenth of its people), not a namesake
     name = _name_key(place.name)
     for town in mention.places:
-        if town.feature_class == "P" and town.country_code == place.country_code and town.admin1 == place.admin1 \
-                and (place.feature_code == "ADM1" or town.admin2 == place.admin2) and (
-                    _name_key(town.name) == name or town.population * 10 >= place.population):
+        if town.feature_class != "P" or town.country_code != place.country_code or town.admin1 != place.admin1:
+            continue
+        if (place.feature_code == "ADM1" or town.admin2 == place.admin2) and (
+                _name_key(town.name) == name or town.population * 10 >= place.population):
             return town
+        if skeleton(town.name) == skeleton(name):
+            return town  # the same name in another spelling ("Ma'arrat an Nu'man" of "Maarrat al-Nu'man District")
     return place
 
 
