@@ -90,10 +90,10 @@ def _articles(inputs: list[str], published: dt.date | None) -> list[Article]:
     return articles
 
 
-def _analyse(articles: list[Article], min_confidence: float = 0.0, batch_size: int = 16) -> Iterator[Any]:
-    from midan.pipeline import Pipeline
+def _analyse(articles: list[Article], min_confidence: float | None = None, batch_size: int = 16) -> Iterator[Any]:
+    from midan.pipeline import DEFAULT_MIN_CONFIDENCE, Pipeline
 
-    pipeline = Pipeline(min_confidence=min_confidence)
+    pipeline = Pipeline(min_confidence=DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence)
     with _progress(len(articles), "extracting") as bar:
         task = bar.add_task("extract", total=len(articles))
         for analysis in pipeline.pipe(articles, batch_size=batch_size):
@@ -109,7 +109,8 @@ def extract(
     output: OutputOpt = None,
     force: ForceOpt = False,
     explain: Annotated[bool, typer.Option("--explain", help="Also output every rejected mention and why.")] = False,
-    min_confidence: Annotated[float, typer.Option(help="Drop events below this confidence.")] = 0.0,
+    min_confidence: Annotated[float | None, typer.Option(
+        help="Drop events below this confidence (default: the pipeline's threshold, see the README; 0 keeps all).")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per spaCy batch.")] = 16,
 ) -> None:
     """Extract ACLED events from articles (.txt, .html, .jsonl, .csv, RSS/Atom, directories)."""

@@ -24,7 +24,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from midan.detect import quote_spans
-from midan.gazetteer import Gazetteer, Place, admin_key
+from midan.gazetteer import Gazetteer, Place, admin_key, skeleton
 from midan.nlp import dateline_end, dateline_place, doc_text, governor, steps_to
 
 logger = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ def toponym_spans(doc: Doc) -> list[Span]:
     for raw in _spans(doc):
         span = _clean(raw)
         in_dateline = dateline is not None and dateline[0] <= span.start_char < dateline[1]
-        prefixed = span[0].lower_ in _NAME_ARTICLES and len(span) > 2 and span[1].text == "-"
+        prefixed = len(span) > 2 and span[0].lower_ in _NAME_ARTICLES and span[1].text == "-"
         if not span.text or not (span.text[0].isupper() or lower_cased or in_dateline or prefixed) or \
                 len(span.text) < 3 \
                 or span.text.lower() in _CALENDAR or span.text.lower() in _TITLE_WORDS \
@@ -278,7 +278,7 @@ def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = Fal
     transliteration GeoNames does not list) among the places of those countries, and a span no reading fits
     whole is searched for place names run together ("the towns of Arbin Kafarbatna and Jisreen")."""
     labels = [span.label_ or _entity_label(span) for span in spans]
-    exact = [_candidates(span, gazetteer) for span in spans]
+    exact = [_candidates(span, gazetteer, towns=not given) for span in spans]
     countries = set() if given else _document_countries(spans, labels, exact, gazetteer)
     mentions: list[PlaceMention] = []
     for span, label, found in zip(spans, labels, exact, strict=True):
@@ -316,17 +316,18 @@ def _possessive(text: str) -> str | None:
         else None
 
 
-def _candidates(span: Span, gazetteer: Gazetteer) -> Candidates | None:
+def _candidates(span: Span, gazetteer: Gazetteer, towns: bool = True) -> Candidates | None:
     """The places whose key matches the span (or the span without a possessive s), the country it names
-    exactly; None when the gazetteer knows no such name."""
+    exactly; None when the gazetteer knows no such name. With ``towns``, a name that only matches districts also
+    gets the towns spelled like it."""
     text = span.text
     stem = _possessive(text) if span[-1].pos_ == "PROPN" else None
     country = gazetteer.country(text) or (gazetteer.country(stem) if stem else None)
     places = gazetteer.lookup(text, limit=20) or (gazetteer.lookup(stem, limit=20) if stem else [])
-    if places and all(p.is_admin for p in places):
+    if towns and places and all(p.is_admin for p in places):
         # a district named after its town ("Maarrat al-Nu'man District"): the town under another spelling
         towns = [p for cc in sorted({p.country_code for p in places}) for p in gazetteer.by_skeleton(text, cc)
-                 if p.feature_class == "P"]
+                 if p.feature_class == "P" and skeleton(p.name) == skeleton(text)]
         places += [p for p in towns if p not in places]
     if country is not None:
         places = [country, *(p for p in places if p.geonames_id != country.geonames_id)]
