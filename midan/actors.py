@@ -93,9 +93,39 @@ KNOWN_GROUPS: dict[str, tuple[str, str]] = {
     "jas": ("Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad", "Rebel group"),
     "iswap": ("Islamic State West Africa Province", "Rebel group"),
     "islamic state west africa province": ("Islamic State West Africa Province", "Rebel group"),
-    "islamic state": ("Islamic State", "Rebel group"),
-    "isis": ("Islamic State", "Rebel group"),
-    "isil": ("Islamic State", "Rebel group"),
+    "islamic state": ("Islamic State (%s)", "Rebel group"),
+    "isis": ("Islamic State (%s)", "Rebel group"),
+    "isil": ("Islamic State (%s)", "Rebel group"),
+    "daesh": ("Islamic State (%s)", "Rebel group"),
+    "nusra": ("Jabhat al-Nusra", "Rebel group"),
+    "al-nusra": ("Jabhat al-Nusra", "Rebel group"),
+    "jabhat al-nusra": ("Jabhat al-Nusra", "Rebel group"),
+    "nusra front": ("Jabhat al-Nusra", "Rebel group"),
+    "fateh al-sham": ("Jabhat Fateh al-Sham", "Rebel group"),
+    "fateh al sham": ("Jabhat Fateh al-Sham", "Rebel group"),
+    "hayat tahrir al-sham": ("HTS: Hayat Tahrir al Sham", "Rebel group"),
+    "hts": ("HTS: Hayat Tahrir al Sham", "Rebel group"),
+    "jaish al-islam": ("Jaish al-Islam", "Rebel group"),
+    "jeish al-islam": ("Jaish al-Islam", "Rebel group"),
+    "ahrar al-sham": ("Ahrar al-Sham", "Rebel group"),
+    "ahrar al-cham": ("Ahrar al-Sham", "Rebel group"),
+    "faylaq al-rahman": ("Faylaq al-Rahman", "Rebel group"),
+    "faylaq al-sham": ("Faylaq al-Sham", "Rebel group"),
+    "jaish al-fateh": ("Jaish al-Fateh", "Rebel group"),
+    "jaish al-fatah": ("Jaish al-Fateh", "Rebel group"),
+    "jaysh al fateh": ("Jaish al-Fateh", "Rebel group"),
+    "free syrian army": ("Free Syrian Army", "Rebel group"),
+    "fsa": ("Free Syrian Army", "Rebel group"),
+    "syrian democratic forces": ("SDF: Syrian Democratic Forces", "Rebel group"),
+    "sdf": ("SDF: Syrian Democratic Forces", "Rebel group"),
+    "ypg": ("YPG: People's Protection Units", "Rebel group"),
+    "people's protection units": ("YPG: People's Protection Units", "Rebel group"),
+    "kurdish fighters": ("YPG: People's Protection Units", "Rebel group"),
+    "us-led coalition": ("Global Coalition Against Daesh", "External/Other forces"),
+    "u.s.-led coalition": ("Global Coalition Against Daesh", "External/Other forces"),
+    "us-led international coalition": ("Global Coalition Against Daesh", "External/Other forces"),
+    "international coalition": ("Global Coalition Against Daesh", "External/Other forces"),
+    "anti-is coalition": ("Global Coalition Against Daesh", "External/Other forces"),
     "al-shabaab": ("Al Shabaab", "Rebel group"),
     "al shabaab": ("Al Shabaab", "Rebel group"),
     "shabaab": ("Al Shabaab", "Rebel group"),
@@ -237,7 +267,7 @@ def _phrase(token: Token) -> str:
 
 
 def known_group(text: str) -> tuple[str, str] | None:
-    lowered = text.lower()
+    lowered = re.sub(r"\s*-\s*", "-", text.lower())  # "US - led" as the tokens join it
     for alias, group in KNOWN_GROUPS.items():
         if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lowered):
             return group
@@ -426,6 +456,13 @@ def state_forces_name(branch: str, country: str, day: dt.date | None) -> str:
 # --- naming one actor -------------------------------------------------------------------------------------------
 
 #: non-person heads that stand for a state's forces when a country qualifies them ("Russian missiles")
+#: lemmas that make a sentence's "strike" an attack from the air or by missiles rather than a labour strike
+AIR_WORDS = frozenset({"air", "jet", "warplane", "aircraft", "plane", "drone", "helicopter", "aerial", "bomber",
+                       "airstrike", "coalition"})
+WAR_WORDS = AIR_WORDS | frozenset({"missile", "rocket", "artillery", "military", "militant", "jihadist", "target",
+                                   "bomb", "kill", "fighter", "rebel", "troop", "army", "insurgent", "regime",
+                                   "shell", "civilian", "isis", "isil", "daesh"})
+
 STATE_MEANS = frozenset({"missile", "rocket", "drone", "strike", "airstrike", "shell", "shelling", "artillery",
                          "bomb", "bombing", "bombardment", "raid", "attack", "offensive", "operation", "fire",
                          "barrage", "mortar", "projectile", "munition", "occupier", "invader", "occupation",
@@ -453,6 +490,10 @@ def actor_kind(token: Token | None, demonym: Callable[[str], str | None]) -> str
     """:func:`noun_kind`, completed by the countries a phrase names: "Russia" and "Russian missiles" are a
     state's forces, not an unidentified group."""
     kind = noun_kind(token)
+    if token is not None and kind == "protester" and _people_head(token).lemma_.lower() == "strike" and \
+            {t.lemma_.lower() for t in token.sent} & WAR_WORDS and \
+            not {t.lemma_.lower() for t in token.sent} & {"worker", "union", "teacher", "wage", "pay"}:
+        kind = ""  # "a US-led coalition strike killed 18": a war's strike stands for whoever struck
     if token is None or kind not in {"", "armed", "civilian"}:
         return kind
     head = _people_head(token)
@@ -584,6 +625,11 @@ def name_actor(token: Token | None, kind: str, country: str, demonym: Callable[[
         identity = identity_militia(head, where)
         if identity:
             return Actor(identity, "Identity militia", kind, text, start, end, where)
+        if kind == "rebel" and head is not None and not {head.lemma_.lower(), *(
+                c.lemma_.lower() for c in head.children)} & {"terrorist", "extremist", "militant", "islamist"}:
+            # "rebels", "insurgents", "jihadists", "the opposition": an armed opposition the text does not name;
+            # "terrorists" and "militants" name no side ACLED can tell
+            return Actor(f"Opposition Rebels ({where})", "Rebel group", kind, text, start, end, where)
         return Actor(f"Unidentified Armed Group ({where})", "Political militia", kind, text, start, end, where)
     if kind == "external":
         lemma = head.lemma_.lower() if head is not None else ""

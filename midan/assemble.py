@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Span
 
 from midan import confidence, coref
 from midan import timex as timex_rules
-from midan.actors import civilian_targeting
+from midan.actors import Actor, civilian_targeting
 from midan.detect import Mention, rank
 from midan.geo import EventLocation, Toponym
 from midan.nlp import doc_text, governor, steps_to
@@ -51,7 +51,6 @@ from midan.schema import (
 from midan.timex import EventDate, Timex
 
 if TYPE_CHECKING:
-    from midan.actors import Actor
     from midan.gazetteer import Gazetteer, Place
 
 logger = logging.getLogger(__name__)
@@ -556,12 +555,21 @@ def _sentence_sides(units: list[_Unit]) -> dict[int, Mention]:
         demonstrations = [u for u in members if _family(u.mention.sub_event_type) == "demonstration"]
         if violence:
             top = min(violence, key=_lead_key).mention
-            if demonstrations and not top.cues.keys() & _WAR_CUES and (top.actor1 is None or top.actor1.start < 0):
+            if demonstrations and not top.cues.keys() & _WAR_CUES and not _names_perpetrator(top):
                 # "deaths occurred as live ammunition was fired into crowds": the deaths are the response's
                 top = min(demonstrations, key=_lead_key).mention
             for unit in violence:
-                sides[id(unit)] = top
+                own = unit.mention
+                # a perpetrator of its own named in the sentence is another event ("gunmen killed three farmers,
+                # and soldiers clashed with rebels")
+                if not _names_perpetrator(own) or own is top or (
+                        top.actor1 is not None and own.actor1 is not None and own.actor1.name == top.actor1.name):
+                    sides[id(unit)] = top
     return sides
+
+
+def _names_perpetrator(mention: Mention) -> bool:
+    return mention.actor1 is not None and mention.actor1.start >= 0
 
 
 def _same_side(a: Actor, b: Actor, close: bool) -> bool:
@@ -633,7 +641,8 @@ def _host(group: _Group, kept: list[_Group]) -> _Group | None:
             event_type = SUB_EVENT_TYPES[group.lead.mention.sub_event_type]
             candidates = [h for h in kept if h.family == "violence" and _compatible(
                 sides, _sides(h), bool(group.sentences & h.sentences)) and (
-                group.sentences & h.sentences or SUB_EVENT_TYPES[h.lead.mention.sub_event_type] == event_type)]
+                group.sentences & h.sentences or SUB_EVENT_TYPES[h.lead.mention.sub_event_type] == event_type
+                or (_names_perpetrator(group.lead.mention) and _names_perpetrator(h.lead.mention)))]
     else:
         return None
     if len(candidates) > 1:
@@ -893,6 +902,9 @@ def _record(article: Article, group: _Group, version: str, stamp: int) -> Event:
     place = loc.place
     sub, actor1, actor2 = _actors(group, lead.sub_event_type)
     event_type = SUB_EVENT_TYPES[sub]
+    if actor2 is None and event_type == "Explosions/Remote violence" and _civilians_hit(group):
+        country = _acled_country(place)[2]
+        actor2 = Actor(f"Civilians ({country})", "Civilians", "civilian", country=country)
     assoc1 = _union(a for m in group.mentions if m.actor1 and m.actor1.name == actor1.name for a in m.assoc1)
     assoc2 = _union(a for m in group.mentions for a in m.assoc2)
     best, low, high, split = _fatalities(group)
@@ -967,6 +979,25 @@ def _heuristic(group: _Group) -> float:
     if len(group.mentions) > 1:
         value += 0.05
     return min(max(value, 0.0), 1.0)
+
+
+#: words of the people and places a strike or a blast hit that make its victims civilians
+_CIVILIAN_TARGETS = frozenset({"civilian", "people", "person", "child", "woman", "resident", "citizen", "family",
+                               "worshipper", "patient", "student", "hospital", "market", "school", "mosque", "church",
+                               "bakery", "residential", "neighbourhood", "neighborhood", "camp", "home", "house",
+                               "passenger", "pedestrian", "shopper", "villager", "baby", "girl", "boy", "refugee"})
+
+
+def _civilians_hit(group: _Group) -> bool:
+    """Whether the sentences of a strike or blast say it hit civilians or the places they live in ("killed 15
+    civilians", "hit a market", "a residential neighbourhood"): ACLED then codes them as its second actor."""
+    for mention in group.mentions:
+        for actor in (mention.actor1, mention.actor2):
+            if actor is not None and actor.inter == "Civilians":
+                return True
+        if {t.lemma_.lower() for t in mention.clause or mention.sentence} & _CIVILIAN_TARGETS:
+            return True
+    return False
 
 
 def _fatalities(group: _Group) -> tuple[int, int, int, _Unit | None]:

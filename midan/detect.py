@@ -210,11 +210,8 @@ _STRIKE_WEAPONS = frozenset({"air", "drone", "missile", "rocket", "aerial", "mil
 _LABOUR_WORDS = frozenset({"worker", "union", "teacher", "doctor", "nurse", "employee", "staff", "wage", "salary",
                            "pay", "picket", "walkout", "labour", "labor", "miner", "lecturer", "transporter",
                            "trader", "shop", "market", "boycott", "pension"})
-_AIR_WORDS = frozenset({"air", "jet", "warplane", "aircraft", "plane", "drone", "helicopter", "aerial", "bomber",
-                        "airstrike", "coalition"})
-_WAR_WORDS = _AIR_WORDS | frozenset({"missile", "rocket", "artillery", "military", "militant", "jihadist", "target",
-                                     "bomb", "kill", "fighter", "rebel", "troop", "army", "insurgent",
-                                     "regime", "shell", "civilian", "isis", "isil", "daesh"})
+_AIR_WORDS = actor_rules.AIR_WORDS
+_WAR_WORDS = actor_rules.WAR_WORDS
 # a "seize" or "capture" of people is an abduction or arrest, of places a territorial change
 _PLACE_NOUNS = frozenset({"town", "city", "village", "area", "district", "control", "base", "airport", "border",
                           "crossing", "hill", "position", "territory", "region", "camp", "checkpoint", "port",
