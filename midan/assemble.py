@@ -48,7 +48,7 @@ from midan.schema import (
     Evidence,
     interaction,
 )
-from midan.timex import EventDate, Timex
+from midan.timex import EventDate, Timex, headline_end
 
 if TYPE_CHECKING:
     from midan.gazetteer import Gazetteer, Place
@@ -704,11 +704,31 @@ def _sketch(group: _Group) -> coref.Sketch:
     actor1 = lead.actor1.name if lead.actor1 is not None and lead.actor1.start >= 0 else ""
     return coref.Sketch(lead.sub_event_type, loc.place.country_code, loc.place.admin1, loc.location,
                         loc.geo_precision, date.event_date, _dated(date), _outcome(group), actor1,
-                        _crowd(lead))
+                        _crowd(lead), _restated(group))
 
 
-def _strength(group: _Group) -> tuple[bool, bool, bool, tuple[int, tuple[int, int, int], float, int]]:
-    return (_outcome(group), not _dated(group.date), _unattributed(group), _lead_key(group.lead))
+#: determiners of a noun that refers back to an event already told ("the attack", "this bombing")
+_ANAPHORIC = frozenset({"the", "this", "that", "these", "those", "such"})
+
+
+def _restated(group: _Group) -> bool:
+    """Every report of the group is a noun that refers back to an event ("the attack", "the Khan Sheikhun
+    strike", "his abduction") or sits in the headline, rather than a clause that tells it."""
+    headline = headline_end(doc_text(group.lead.mention.trigger.doc))
+    for mention in group.mentions:
+        trigger = mention.trigger
+        if trigger.idx < headline:
+            continue
+        if trigger.pos_ not in {"NOUN", "PROPN"}:
+            return False
+        if not any(c.dep_ in {"det", "poss"} and (c.lower_ in _ANAPHORIC or c.dep_ == "poss")
+                   for c in trigger.children):
+            return False
+    return True
+
+
+def _strength(group: _Group) -> tuple[bool, bool, bool, bool, tuple[int, tuple[int, int, int], float, int]]:
+    return (_outcome(group), _restated(group), not _dated(group.date), _unattributed(group), _lead_key(group.lead))
 
 
 def corefer(groups: list[_Group]) -> list[_Group]:

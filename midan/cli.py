@@ -110,7 +110,7 @@ def extract(
     force: ForceOpt = False,
     explain: Annotated[bool, typer.Option("--explain", help="Also output every rejected mention and why.")] = False,
     min_confidence: Annotated[float | None, typer.Option(
-        help="Drop events below this confidence (default: the pipeline's threshold, see the README; 0 keeps all).")] = None,
+        help="Drop events below this confidence (default: the pipeline's threshold; 0 keeps all).")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per spaCy batch.")] = 16,
 ) -> None:
     """Extract ACLED events from articles (.txt, .html, .jsonl, .csv, RSS/Atom, directories)."""

@@ -28,6 +28,8 @@ from midan.schema import SUB_EVENT_TYPES
 
 #: days apart that a restatement without a day of its own may lie from the event it restates
 LOOSE_DAYS = 3
+#: days after an event that a reference back to it ("the attack", "the strike on the market") may be dated
+RESTATED_DAYS = 7
 
 _VIOLENCE = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 _DETENTION = frozenset({"Arrests", "Abduction/forced disappearance"})
@@ -59,6 +61,7 @@ class Sketch:
     outcome: bool  # only the outcome of violence: a killing, or an attack by a perpetrator nobody names
     actor1: str  # the perpetrator as the text names it ("" when it names none)
     crowd: str = ""
+    restated: bool = False  # every report of it refers back to an event ("the attack", "the Khan Sheikhun strike")
 
     @property
     def family(self) -> str:
@@ -81,7 +84,12 @@ def same_place(a: Sketch, b: Sketch) -> bool:
 def same_days(a: Sketch, b: Sketch) -> bool:
     if a.day == b.day:
         return True
-    return (not a.dated or not b.dated) and abs((a.day - b.day).days) <= LOOSE_DAYS
+    if (not a.dated or not b.dated) and abs((a.day - b.day).days) <= LOOSE_DAYS:
+        return True
+    # a reference back to an event is dated by the sentence that makes it: the day of the reaction or the report
+    # ("Thursday: Turkey says tests on the attack's victims point to sarin"), not an earlier day of its own
+    return any(later.restated and 0 <= (later.day - earlier.day).days <= RESTATED_DAYS
+               for later, earlier in ((a, b), (b, a)))
 
 
 def same_kind(a: Sketch, b: Sketch) -> bool:
@@ -93,6 +101,10 @@ def same_kind(a: Sketch, b: Sketch) -> bool:
 
 
 def same_sides(a: Sketch, b: Sketch) -> bool:
+    """The perpetrators do not differ, or the two reports tell the same kind of act at the same place on the same
+    day: "Russian or Syrian regime war planes bombed the camp" names each side in turn, one event."""
+    if a.sub_event_type == b.sub_event_type and a.day == b.day and a.location == b.location:
+        return True
     return not (a.actor1 and b.actor1 and a.actor1 != b.actor1)
 
 

@@ -627,6 +627,9 @@ def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) 
             return "Peaceful protest", 0.7, "demonstration without reported violence"
     if "RAPE" in cues:
         return "Sexual violence", 0.8, "sexual violence named"
+    if "ARREST" in cues and agent == "state" and not violent:
+        # "detained by the police for alleged kidnap": the kidnap is what he is held for
+        return "Arrests", 0.75, "arrest or detention by state forces"
     if "ABDUCT" in cues:
         return "Abduction/forced disappearance", 0.8, "abduction or disappearance named"
     if violent:

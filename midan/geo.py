@@ -277,6 +277,8 @@ def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = Fal
     are the document's countries. A name no key matches is then looked up by its consonant skeleton (a
     transliteration GeoNames does not list) among the places of those countries, and a span no reading fits
     whole is searched for place names run together ("the towns of Arbin Kafarbatna and Jisreen")."""
+    if not given:
+        spans = _whole_names(spans, gazetteer)
     labels = [span.label_ or _entity_label(span) for span in spans]
     exact = [_candidates(span, gazetteer, towns=not given) for span in spans]
     countries = set() if given else _document_countries(spans, labels, exact, gazetteer)
@@ -308,6 +310,30 @@ def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = Fal
 
 
 Candidates = tuple[list[Place], Place | None, bool]
+
+
+def _whole_names(spans: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    """Spans extended over the capitalised words that finish a place's name when the NER cut it short ("Nizhny"
+    of "Nizhny Novgorod", "Port" of "Port Harcourt"); the spans the extension swallows go."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    out: list[Span] = []
+    swallowed: set[int] = set()
+    for span in spans:
+        if span.start in swallowed:
+            continue
+        best = span
+        for extra in (1, 2):
+            end = span.end + extra
+            if end > len(doc) or not all(t.is_title and t.pos_ == "PROPN" for t in doc[span.end:end]):
+                break
+            longer = doc[span.start:end]
+            if gazetteer.lookup(longer.text, limit=1):
+                best = Span(doc, span.start, end, label=span.label_)
+        swallowed.update(range(span.end, best.end))
+        out.append(best)
+    return out
 
 
 def _possessive(text: str) -> str | None:
