@@ -386,17 +386,17 @@ def _strike_sense(token: Token) -> str | None:
     return "ATTACK" if token.pos_ == "VERB" else None
 
 
-#: verbs that report an attack only when armed forces or their weapons do them: "jets hit the town", "sites were
-#: targeted by the army's aircraft" (but "the economy was hit", "ads target voters")
-_FORCE_VERBS = frozenset({"target", "hit", "pound", "bomb", "blitz"})
+#: verbs that report an attack only when weapons do them: "jets hit the town", "sites were targeted by the army's
+#: aircraft" (but "the economy was hit", "ads target voters"); "bomb" is a cue of its own
+_FORCE_VERBS = frozenset({"target", "hit", "pound", "blitz"})
 _AIR_MEANS = frozenset({"aircraft", "jet", "warplane", "plane", "helicopter", "drone", "aviation", "airforce",
                         "sortie", "bomber", "gunship"})
 _ARTILLERY_MEANS = frozenset({"artillery", "mortar", "rocket", "missile", "shell", "tank", "howitzer", "launcher"})
 
 
 def _force_sense(token: Token) -> str | None:
-    """An attack, an air strike or shelling when the doer of "target", "hit", "pound" or "bomb" is an armed
-    actor or a weapon (its subject, or the agent of the passive); otherwise no cue."""
+    """An air strike or shelling when the doer of "target", "hit" or "pound" is an aircraft or artillery (its
+    subject, or the agent of the passive); otherwise no cue: an armed group's "target" says too little."""
     doers = [c for c in token.children if c.dep_ == "nsubj"]
     doers += [g for c in token.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
     for doer in doers:
@@ -405,9 +405,7 @@ def _force_sense(token: Token) -> str | None:
             return "AIRSTRIKE"
         if words & _ARTILLERY_MEANS:
             return "SHELL"
-        if actor_rules.noun_kind(doer) in {"state", "rebel", "militia", "armed", "external"}:
-            return "IED" if token.lemma_.lower() == "bomb" else "ATTACK"
-    return "IED" if token.lemma_.lower() == "bomb" else None
+    return None
 
 
 def _seize_sense(token: Token) -> str | None:
