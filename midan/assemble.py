@@ -35,7 +35,7 @@ from spacy.tokens import Doc, Span
 from midan import confidence, coref
 from midan import timex as timex_rules
 from midan.actors import Actor, civilian_targeting
-from midan.detect import Mention, rank
+from midan.detect import CRIME_WORDS, POLITICAL_WORDS, Mention, rank
 from midan.geo import EventLocation, Toponym
 from midan.nlp import doc_text, governor, steps_to
 from midan.schema import (
@@ -769,9 +769,11 @@ def assemble(article: Article, mentions: list[Mention], version: str, now: int |
 
 def candidates(article: Article, mentions: list[Mention], version: str, now: int | None = None, *,
                timexes: Sequence[Timex] | None = None, toponyms: Sequence[Toponym] | None = None,
-               gazetteer: Gazetteer | None = None) -> list[tuple[Event, dict[str, float]]]:
+               gazetteer: Gazetteer | None = None,
+               model: confidence.RecordModel | None | bool = True) -> list[tuple[Event, dict[str, float]]]:
     """:func:`assemble`'s records, each with the features its confidence was computed from
-    (:mod:`midan.confidence`)."""
+    (:mod:`midan.confidence`). ``model`` scores them (``True``: the shipped model; ``None``: the rules' own
+    score, as when the model is being fitted)."""
     live = [m for m in mentions if m.sub_event_type and not m.rejected]
     if not live:
         return []
@@ -784,12 +786,13 @@ def candidates(article: Article, mentions: list[Mention], version: str, now: int
     groups = corefer(_groups(units))
     context = _Context(article, doc, len(groups), _main_country(toponyms or []),
                        {t.start for t in timexes if t.begin is not None})
-    model = confidence.load()
+    if model is True:
+        model = confidence.load()
     found = []
     for group in groups:
         event = _record(article, group, version, stamp)
         features = _features(group, event, context)
-        if model is not None:
+        if isinstance(model, confidence.RecordModel):
             event.confidence = round(model.probability(features), 3)
         found.append((event, features))
     found.sort(key=lambda item: (item[0].event_date, item[0].evidence[0].start if item[0].evidence else 0,
@@ -832,6 +835,7 @@ def _features(group: _Group, event: Event, context: _Context) -> dict[str, float
     first = min(m.start for m in mentions)
     first_sentences = [s.start_char for s in itertools.islice(context.doc.sents, 2)]
     lead_limit = first_sentences[-1] if first_sentences else 0
+    lemmas = {t.lemma_.lower() for m in mentions for t in m.sentence}
     values: dict[str, float] = {
         f"type={event.event_type}": 1.0,
         "rule_score": lead.rule_score or lead.score,
@@ -861,6 +865,8 @@ def _features(group: _Group, event: Event, context: _Context) -> dict[str, float
         "sentence_length": len(sent) / 40,
         "reported_speech": float(any(t.lemma_.lower() in _REPORTING_VERBS for t in sent)),
         "quoted": float(any(ch in _QUOTE_MARKS for ch in sent.text)),
+        "crime_words": confidence.log_count(len(lemmas & CRIME_WORDS)),
+        "political_words": confidence.log_count(len(lemmas & POLITICAL_WORDS)),
     }
     if loc.how in confidence.LOCATION_HOW:
         values[f"location={loc.how}"] = 1.0

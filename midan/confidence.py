@@ -46,7 +46,8 @@ FEATURES: tuple[str, ...] = (
     *(f"tense={name or 'none'}" for name in TENSES),
     "trigger_is_noun", "mentions", "sentences", "merged_reports", "first_position", "in_lead",
     "actor1_named", "actor2_named", *(f"inter1={name}" for name in INTER_CODES), "fatalities",
-    "article_records", "article_length", "sentence_length", "reported_speech", "quoted",
+    "article_records", "article_length", "sentence_length", "reported_speech", "quoted", "crime_words",
+    "political_words",
 )
 FEATURE_SET = frozenset(FEATURES)
 

@@ -223,6 +223,11 @@ _ACCIDENT_WORDS = frozenset({"crash", "accident", "collision", "flood", "floodin
                              "leak", "firework", "fireworks", "rain", "mudslide", "avalanche", "heatwave", "blaze",
                              "short-circuit", "boiler", "cylinder"})
 
+#: what is fought when no one is: fires, illnesses, vices ("battled a blaze", "fighting corruption")
+_NOT_ENEMIES = frozenset({"blaze", "fire", "flame", "wildfire", "cancer", "illness", "disease", "tumour", "tumor",
+                          "corruption", "poverty", "crime", "addiction", "obesity", "covid", "virus", "pandemic",
+                          "inflation", "flood", "climate", "hunger", "terrorism", "drug", "injury"})
+
 # --- non-event filters ------------------------------------------------------------------------------------------
 _FUTURE_AUX = frozenset({"will", "would", "could", "might", "may", "shall", "'ll", "wo", "ca", "should", "must"})
 _INTENT_VERBS = frozenset({"threaten", "plan", "vow", "pledge", "promise", "intend", "call", "urge", "want",
@@ -339,6 +344,15 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
             cue = None  # "riot police", "riot gear"
         elif lemma in {"deal", "accord"} and token.pos_ != "NOUN":  # "according to" is not an accord
             cue = None
+        elif lemma in {"fight", "battle", "combat"} and any(
+                c.lemma_.lower() in _NOT_ENEMIES for c in [*token.children, *token.head.children]
+                if c.dep_ in {"dobj", "pobj", "prep", "compound", "nsubjpass"} or c.head.lower_ in {"against", "with"}):
+            cue = None  # "battled a blaze", "a battle with cancer", "fighting corruption"
+        elif lemma == "shell" and token.i + 1 < len(doc) and doc[token.i + 1].lemma_.lower() in {"casing", "company",
+                                                                                                 "game"}:
+            cue = None  # a shell casing, a shell company
+        elif lemma == "demonstrate" and any(c.dep_ in {"dobj", "ccomp"} for c in token.children):
+            cue = None  # "demonstrating a belief in the future": showing, not protesting
         elif lemma in {"beat", "burn"} and token.pos_ not in {"VERB", "NOUN"}:
             cue = None
         if cue:
@@ -558,9 +572,59 @@ def code_mention(mention: Mention, anchor: Token) -> None:
     if not sub:
         mention.rejected = "no ACLED event type: " + rule
         return
-    reason = non_event_reason(mention, anchor)
+    reason = non_event_reason(mention, anchor) or ordinary_crime(mention, agent_kind)
     if reason:
         mention.rejected = reason
+
+
+#: words of the police blotter: what ordinary suspects are held or sought for
+CRIME_WORDS = frozenset({
+    "theft", "steal", "stolen", "burglary", "burglar", "robbery", "rob", "robber", "shoplift", "shoplifting",
+    "drug", "narcotic", "cocaine", "heroin", "marijuana", "methamphetamine", "dui", "drunk", "intoxicate",
+    "intoxicated", "murder", "homicide", "slaying", "manslaughter", "stabbing", "fraud", "embezzlement",
+    "trespass", "trespassing", "warrant", "parole", "parolee", "probation", "misdemeanor", "misdemeanour", "felony",
+    "sheriff", "deputy", "jail", "bond", "chase", "speeding", "traffic", "vandalism", "carjacking", "prostitution",
+    "gambling", "smuggling", "forgery", "larceny", "accomplice", "domestic", "girlfriend", "boyfriend", "neighbor",
+    "neighbour", "motorist", "detective", "inmate", "convict", "ransom", "relative", "relatives"})
+#: words that make violence or an arrest political: who is targeted, who does it, what for
+POLITICAL_WORDS = frozenset({
+    "activist", "journalist", "reporter", "opposition", "protester", "protestor", "demonstrator", "protest",
+    "dissident", "critic", "lawyer", "blogger", "politician", "party", "leader", "militant", "rebel", "insurgent",
+    "terrorist", "terrorism", "separatist", "jihadist", "extremist", "militia", "union", "unionist", "student",
+    "candidate", "election", "vote", "treason", "sedition", "subversion", "espionage", "government", "regime",
+    "coup", "junta", "soldier", "army", "military", "troop", "gunman", "gunmen", "bandit", "insurgency", "attack",
+    "human", "rights", "defender", "minister", "official", "mp", "senator", "lawmaker", "governor", "chief",
+    "president", "campaigner", "pastor", "priest", "imam", "cleric", "tribe", "clan", "ethnic", "cult", "gang"})
+
+
+def _neighbourhood(sent: Span) -> list[Token]:
+    """The tokens of a sentence and of the sentences just before and after it in its paragraph: the police blotter
+    says what a suspect is held for in the next sentence as often as in the same one."""
+    doc = sent.doc
+    start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+    end = doc[sent.end].sent.end if sent.end < len(doc) else sent.end
+    text = doc.text
+    tokens = [t for t in doc[start:end] if "\n\n" not in (text[t.idx:sent.start_char] if t.i < sent.start
+                                                                 else text[sent.end_char:t.idx])]
+    return tokens
+
+
+def ordinary_crime(mention: Mention, agent_kind: str) -> str:
+    """Why a mention is the police blotter, not political violence (empty when it is not): an arrest, a killing
+    or a kidnapping told with the words of ordinary crime ("arrested for misdemeanor theft", "killed in a shooting
+    at a home, police said"), by no armed group, state force or political actor, of no political target. ACLED
+    codes violence by armed groups, gangs and unidentified gunmen, and political arrests."""
+    if mention.sub_event_type not in {"Arrests", "Attack", "Armed clash", "Abduction/forced disappearance",
+                                      "Looting/property destruction"}:
+        return ""
+    window = _neighbourhood(mention.sentence)
+    lemmas = {t.lemma_.lower() for t in window} | {t.lower_ for t in window}
+    crime = lemmas & CRIME_WORDS
+    if not crime or lemmas & POLITICAL_WORDS or any(t.ent_type_ in {"NORP"} for t in window):
+        return ""
+    if mention.sub_event_type != "Arrests" and agent_kind in {"state", "rebel", "militia", "armed", "external"}:
+        return ""
+    return f"ordinary crime: {', '.join(sorted(crime)[:3])} (no political actor or target)"
 
 
 def _sentence_cues(mention: Mention) -> set[str]:

@@ -25,7 +25,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from midan import actors, assemble, classifier, counts, detect, geo, nlp, timex
+from midan import actors, assemble, classifier, confidence, counts, detect, geo, nlp, timex
 from midan._version import __version__
 from midan.classifier import Classification, classify
 from midan.gazetteer import Gazetteer
@@ -72,11 +72,15 @@ class Pipeline:
     """Articles in, ACLED events out. Construct once; call :meth:`pipe` on batches of articles."""
 
     def __init__(self, spacy_model: Language | None = None, gazetteer: Gazetteer | None = None,
-                 min_confidence: float = DEFAULT_MIN_CONFIDENCE, model: classifier.Model | None = None) -> None:
+                 min_confidence: float = DEFAULT_MIN_CONFIDENCE, model: classifier.Model | None = None,
+                 record_model: confidence.RecordModel | None | bool = True) -> None:
+        """``record_model`` sets the records' confidence: ``True`` loads the shipped one, ``None`` leaves the
+        rules' own score (what :mod:`midan.training_records` fits the model from)."""
         self.nlp = spacy_model or nlp.load()
         self.gazetteer = gazetteer or Gazetteer()
         self.min_confidence = min_confidence
         self.model = model or classifier.load()
+        self.record_model = confidence.load() if record_model is True else record_model
         self.version = f"midan {__version__}; {nlp.model_version(self.nlp)}; gazetteer {self.gazetteer.version}"
         self.stages: list[tuple[str, Stage]] = [
             ("detect", self._detect),
@@ -209,7 +213,7 @@ class Pipeline:
     def _assemble(self, analysis: Analysis) -> None:
         analysis.candidates = assemble.candidates(analysis.article, analysis.mentions, self.version,
                                                   timexes=analysis.timexes, toponyms=analysis.toponyms,
-                                                  gazetteer=self.gazetteer)
+                                                  gazetteer=self.gazetteer, model=self.record_model)
         analysis.events = [e for e, _ in analysis.candidates if e.confidence >= self.min_confidence]
 
 

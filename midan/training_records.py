@@ -118,7 +118,7 @@ def labelled_records(gold: Sequence[dict[str, Any]], score_events: ModuleType,
     assembles for the gold articles, before its confidence threshold."""
     from midan.pipeline import Pipeline
 
-    pipeline = pipeline or Pipeline(min_confidence=0.0)
+    pipeline = pipeline or Pipeline(min_confidence=0.0, record_model=None)
     by_id = {a["id"]: a for a in gold}
     rows, labels, groups = [], [], []
     for analysis in pipeline.pipe(to_articles(gold)):
