@@ -770,7 +770,7 @@ def assemble(article: Article, mentions: list[Mention], version: str, now: int |
 def candidates(article: Article, mentions: list[Mention], version: str, now: int | None = None, *,
                timexes: Sequence[Timex] | None = None, toponyms: Sequence[Toponym] | None = None,
                gazetteer: Gazetteer | None = None,
-               model: confidence.RecordModel | None | bool = True) -> list[tuple[Event, dict[str, float]]]:
+               model: confidence.RecordModel | bool | None = True) -> list[tuple[Event, dict[str, float]]]:
     """:func:`assemble`'s records, each with the features its confidence was computed from
     (:mod:`midan.confidence`). ``model`` scores them (``True``: the shipped model; ``None``: the rules' own
     score, as when the model is being fitted)."""

@@ -73,7 +73,7 @@ class Pipeline:
 
     def __init__(self, spacy_model: Language | None = None, gazetteer: Gazetteer | None = None,
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE, model: classifier.Model | None = None,
-                 record_model: confidence.RecordModel | None | bool = True) -> None:
+                 record_model: confidence.RecordModel | bool | None = True) -> None:
         """``record_model`` sets the records' confidence: ``True`` loads the shipped one, ``None`` leaves the
         rules' own score (what :mod:`midan.training_records` fits the model from)."""
         self.nlp = spacy_model or nlp.load()
