@@ -1030,12 +1030,14 @@ def _fatalities(group: _Group) -> tuple[int, int, int, _Unit | None]:
     """ACLED figure, low and high of a group, and the split unit the figure came from (if it was split).
 
     Sentences of one event that report deaths report the same deaths ("killing five ... five people died in the
-    fighting"), so the largest figure is kept rather than the sum.
+    fighting"), so they are not added up; when they differ (a first toll and a later one, a headline's figure for
+    the day and the report's for this place), ACLED's conservative rule keeps the lowest figure given.
     """
     figures = [(f, u) for u in group.units if (f := u.fatalities) is not None]
     if not figures:
         return 0, 0, 0, None
-    (best, _, _), source = max(figures, key=lambda item: (item[0][0], -item[1].parts))
+    counted = [item for item in figures if item[0][0] > 0] or figures
+    (best, _, _), source = min(counted, key=lambda item: (item[0][0], item[1].parts))
     low = min(f[1] for f, _ in figures)
     high = max(f[2] for f, _ in figures)
     found = source.mention.fatalities

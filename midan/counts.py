@@ -199,6 +199,10 @@ def _runs(tokens: Sequence[Token]) -> list[list[Token]]:
     inside = {t.i for t in tokens}
     for token in tokens:
         if _number_word(token):
+            if current and (current[-1].like_num and token.like_num and current[-1].text.isdigit()
+                            and token.text.isdigit()):
+                runs.append(current)  # "Nov 7 2016", "16 2016": two figures side by side are not one number
+                current = []
             current.append(token)
             continue
         if current and token.lower_ in {"and", "-", "of"} and token.i + 1 in inside and doc is not None:
@@ -451,12 +455,25 @@ def _unnumbered_victims(sentence: Sequence[Token], numbered: set[int]) -> list[_
     return found
 
 
+_MONTH_WORDS = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+                          "january", "february", "march", "april", "june", "july", "august", "september", "october",
+                          "november", "december"})
+#: nouns of people a count counts, even when the tagger took the count for part of a date
+_VICTIM_NOUNS = _PEOPLE_SINGULAR | {"people", "person", "civilian", "child", "children", "woman", "women", "man", "men",
+                                    "fighter", "soldier", "militant", "rebel", "member", "jihadist", "protester"}
+
+
 def _is_year_or_age(token: Token) -> bool:
     text = token.text
     if re.fullmatch(r"(1[89]|20)\d\d", text):
-        # a year unless it counts people ("2000 people")
+        # a year unless it counts people ("2000 people"), and a year when a month or a day is written before it
+        previous = token.doc[token.i - 1] if token.i > 0 else None
+        if previous is not None and (previous.like_num or previous.lower_.rstrip(".") in _MONTH_WORDS):
+            return True
         return token.head.lemma_.lower() not in _PEOPLE_SINGULAR | {"people", "person", "civilian"} or \
             token.dep_ != "nummod"
+    if token.ent_type_ == "DATE" and token.dep_ == "nummod" and token.head.lemma_.lower() in _VICTIM_NOUNS:
+        return False  # "On Tuesday 25 people were killed": the tagger ran the count into the weekday
     if token.ent_type_ in {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"}:
         return True
     return token.head.lemma_.lower() in {"age", "aged", "year", "old"} or any(
@@ -517,6 +534,8 @@ def _victim_key(figure: _Figure) -> str:
         return "the attacker"
     if noun.like_num or lemma in {"people", "person", "other", "victim", "dead", "toll", "death", "fatality"}:
         return f"people@{figure.predicate.i}" if lemma == "other" else "people"
+    if lemma not in _PEOPLE_SINGULAR and not actor_rules.noun_kind(noun):
+        return "people"  # "kills 16 outside a bakery": the parse hung the count on a place; it counts people
     return lemma
 
 
