@@ -41,7 +41,7 @@ PLURAL_UNKNOWN = 3
 
 _DEATH_WORDS = frozenset({"kill", "die", "dead", "death", "toll", "body", "corpse", "murder", "execute",
                           "behead", "massacre", "slaughter", "assassinate", "lynch", "fatality", "perish",
-                          "decapitate", "slay", "fatally"})
+                          "decapitate", "slay", "fatally", "martyr"})
 _INJURY_WORDS = frozenset({"injure", "wound", "hurt", "injury", "casualty", "hospitalise", "hospitalize", "maim"})
 #: verbs that only mean death with "dead" or "to death" ("shot dead", "beaten to death", "blew himself up")
 _HARM_VERBS = frozenset({"shoot", "stab", "beat", "hack", "burn", "stone", "club", "lynch", "hang", "gun",

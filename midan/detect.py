@@ -50,7 +50,7 @@ _add("PROTEST", "protest demonstrate demonstration rally march picket sit-in wal
 _add("INTERVENE", "disperse teargas crackdown baton truncheon")
 _add("ARREST", "arrest detain apprehend detention custody")
 _add("KILL", "kill murder assassinate execute behead slaughter massacre lynch stab hack strangle dead death "
-     "killing murder")
+     "killing murder martyr")
 _add("ATTACK", "attack assault raid storm ambush shoot shooting gunfire beat whip torture")
 _add("CLASH", "clash fight fighting battle skirmish gunbattle firefight gunfight repel repulse engage")
 _add("RECAPTURE", "recapture retake regain liberate reclaim")

@@ -135,6 +135,15 @@ _ARTICLE_WORDS = frozenset({"al", "el", "ad", "adh", "ag", "an", "ar", "as", "as
                             "er", "es", "et", "ez", "ul", "il"})
 _SKELETON_SOUNDS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "d"), ("ph", "f"),
                     ("q", "k"), ("c", "k"))
+#: countries whose place names are written in another script than Latin, so that news spells them in many ways:
+#: the Arabic script (the Arab states, Iran, Afghanistan, Pakistan), Cyrillic, Greek, Hebrew, Ge'ez, the Indic
+#: and Southeast Asian scripts, Georgian, Armenian, Chinese, Japanese, Korean. Only their names are matched by
+#: consonant skeleton (:func:`skeleton`); elsewhere a name spelled otherwise is another name.
+TRANSLITERATED = frozenset({
+    "DZ", "BH", "KM", "DJ", "EG", "IQ", "JO", "KW", "LB", "LY", "MR", "MA", "OM", "PS", "QA", "SA", "SO", "SD", "SY",
+    "TN", "AE", "YE", "IR", "AF", "PK", "RU", "UA", "BY", "BG", "RS", "MK", "ME", "BA", "KZ", "KG", "TJ", "MN", "GR",
+    "CY", "IL", "ET", "ER", "IN", "NP", "BD", "LK", "MM", "TH", "KH", "LA", "GE", "AM", "AZ", "TM", "UZ", "CN", "TW",
+    "HK", "JP", "KR", "KP", "SS", "TD"})
 #: the shortest skeleton looked up: shorter ones ("nsb" of Nishabiya, "rk" of Raqa) match too many places
 MIN_SKELETON = 4
 #: how alike two spellings of one skeleton must be: "Jisr al-Shaghour"/"Jisr ash Shughur" 81, "Housh Salhiya"/"Hawsh

@@ -24,7 +24,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from midan.detect import quote_spans
-from midan.gazetteer import Gazetteer, Place, admin_key, skeleton
+from midan.gazetteer import TRANSLITERATED, Gazetteer, Place, admin_key, skeleton
 from midan.nlp import dateline_end, dateline_place, doc_text, governor, steps_to
 
 logger = logging.getLogger(__name__)
@@ -175,8 +175,22 @@ def _place_context(span: Span) -> bool:
         return True
     if root.dep_ in {"appos", "conj"} and head.ent_type_ in {"GPE", "LOC", "FAC"}:
         return True
+    if _named_place_noun(span):
+        return True
     doc = span.doc
     return span.end + 1 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].ent_type_ == "GPE"
+
+
+def _named_place_noun(span: Span) -> bool:
+    """A name that names a place noun: "in Aleppo city", "Idlib province" after "in" (the name modifies the noun),
+    "the Syrian city Aleppo" (the name follows it)."""
+    root = span.root
+    head = root.head
+    if root.dep_ in {"compound", "amod", "nmod"} and head.lemma_.lower() in _PLACE_NOUNS and head.dep_ == "pobj" \
+            and head.head.lower_ in _LOCATIVE_PREPS:
+        return True
+    doc = span.doc
+    return span.start > 0 and doc[span.start - 1].lemma_.lower() in _PLACE_NOUNS and doc[span.start - 1].is_lower
 
 
 def _clean(span: Span) -> Span:
@@ -201,6 +215,8 @@ def _is_locative(span: Span) -> bool:
         return True
     # other labels count as places only after a locative preposition or in an apposition to one
     if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE_PREPS:
+        return True
+    if _named_place_noun(span):
         return True
     if root.dep_ in {"appos", "conj"} and root.head.ent_type_ in {"GPE", "LOC", "FAC"}:
         return True
@@ -247,6 +263,7 @@ class PlaceMention:
     context_admin1: set[tuple[str, str]]   # the state or province named right after it ("Dublin, Ga.")
     admin_hint: bool        # "X province", "the state of X"
     key: str
+    vouched: bool = False   # used as a place ("in X") and known in a country the document speaks of
 
 
 def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[Toponym]:
@@ -265,7 +282,7 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
         # GeoWebNews test folds, 1 of the 36 readings it gave less than 0.1 was right ("PORT" of a dateline as Port
         # in France, "Solino" as Solin in Croatia)
         kept = [i for i, (m, (_, confidence)) in enumerate(zip(mentions, choices, strict=True))
-                if confidence >= MIN_CONFIDENCE or (m.label in {"GPE", "LOC", "FAC"} and not m.fuzzy)]
+                if confidence >= MIN_CONFIDENCE or (m.label in {"GPE", "LOC", "FAC"} and not m.fuzzy) or m.vouched]
         mentions, choices = [mentions[i] for i in kept], [choices[i] for i in kept]
     return _toponyms(doc, mentions, choices, gazetteer)
 
@@ -289,9 +306,8 @@ def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = Fal
         if found is None and placed:
             found = _loose_candidates(span, label, gazetteer, countries, given)
         parts = [(span, found)]
-        if found is None and not given and _run_together(span, gazetteer) and countries and (label in {
-                "GPE", "LOC", ""} or (
-                label != "FAC" and (_place_context(span) or _kind_noun_after(span.doc, span.end)))):
+        if found is None and not given and _run_together(span, gazetteer) and countries and (
+                label in {"GPE", "LOC", ""} or _kind_noun_of(span) or _possessive_first(span, gazetteer)):
             # "the towns of Housh Salhiya Nishabiya and Otaya" with its commas lost upstream: the names inside
             parts = [(part, _within(_candidates(part, gazetteer), countries) or _loose_candidates(
                 part, label, gazetteer, countries, given)) for part in _segments(span, gazetteer, countries)]
@@ -303,9 +319,12 @@ def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = Fal
                     max(p.population for p in places) < 1000 and not (
                         _placed(part) and any(p.country_code in countries for p in places)):
                 continue  # a person's name, unless the text puts something "in" it in a country it speaks of
+            name = admin_key(part.text)
+            if not gazetteer.lookup(part.text, limit=1) and not fuzzy and country is None:
+                name = admin_key(places[0].name)  # another spelling of the name: the ranker reads it as the name
+            vouched = not fuzzy and _placed(part) and any(p.country_code in countries for p in places)
             mentions.append(PlaceMention(part, label, places, country, fuzzy, _containment(part, gazetteer),
-                                         _containment_admin1(part, gazetteer), _admin_hint(part),
-                                         admin_key(part.text)))
+                                         _containment_admin1(part, gazetteer), _admin_hint(part), name, vouched))
     return mentions
 
 
@@ -360,13 +379,16 @@ def _candidates(span: Span, gazetteer: Gazetteer, towns: bool = True) -> Candida
     return (places, country, False) if places else None
 
 
+def _possessive_first(span: Span, gazetteer: Gazetteer) -> bool:
+    """A span that opens with a place's possessive without its apostrophe ("Syrias Deir Ezzor")."""
+    stem = _possessive(span[0].text)
+    return stem is not None and bool(gazetteer.lookup(stem, limit=1) or gazetteer.country(stem))
+
+
 def _run_together(span: Span, gazetteer: Gazetteer) -> bool:
     """Whether a span may be several names run together: three words or more ("Arbin Kafarbatna Jisreen"), or a
     possessive before a name ("Aleppos Salaheddin district"); two words are most often one name ("Bab Tadmor")."""
-    if len(span) >= 3:
-        return True
-    stem = _possessive(span[0].text) if len(span) == 2 else None
-    return stem is not None and bool(gazetteer.lookup(stem, limit=1) or gazetteer.country(stem))
+    return len(span) >= 3 or (len(span) == 2 and _possessive_first(span, gazetteer))
 
 
 def _within(found: Candidates | None, countries: set[str]) -> Candidates | None:
@@ -380,9 +402,13 @@ def _within(found: Candidates | None, countries: set[str]) -> Candidates | None:
 def _loose_candidates(span: Span, label: str, gazetteer: Gazetteer, countries: set[str],
                       given: bool) -> Candidates | None:
     """Places spelled loosely like the span: a transliteration of a place in one of the document's countries
-    (same consonant skeleton), else, for a place entity, a near spelling."""
-    places = [] if given else [p for cc in sorted(countries) for p in gazetteer.by_skeleton(span.text, cc)]
-    if not places and (given or label in {"GPE", "LOC", "FAC"}):
+    (same consonant skeleton), else, for a place entity, a near spelling (marked fuzzy for the ranker)."""
+    places = [] if given else [p for cc in sorted(countries & TRANSLITERATED) for p in gazetteer.by_skeleton(span.text,
+                                                                                                        cc)]
+    if places:
+        # another spelling of a name in a country the text speaks of is as good as the name itself for the ranker
+        return places, None, False
+    if given or label in {"GPE", "LOC", "FAC"}:
         places = gazetteer.fuzzy(span.text)
     return (places, None, True) if places else None
 
@@ -398,6 +424,14 @@ def _document_countries(spans: list[Span], labels: list[str], exact: list[Candid
     from midan import georank
 
     countries = {found[1].country_code for found in exact if found is not None and found[1] is not None}
+    if spans:
+        # countries named inside longer names too ("the Syrian Capital Damascus", "Syrias Deir Ezzor")
+        for token in spans[0].doc:
+            if token.ent_type_ in {"NORP", "GPE"} or (token.pos_ in {"PROPN", "ADJ"} and token.is_title):
+                stem = _possessive(token.text)
+                country = gazetteer.country(token.text) or (gazetteer.country(stem) if stem else None)
+                if country is not None:
+                    countries.add(country.country_code)
     entities = [PlaceMention(span, label, found[0], found[1], False, _containment(span, gazetteer),
                              _containment_admin1(span, gazetteer), _admin_hint(span), admin_key(span.text))
                 for span, label, found in zip(spans, labels, exact, strict=True)
@@ -410,8 +444,9 @@ def _document_countries(spans: list[Span], labels: list[str], exact: list[Candid
 
 def _segments(span: Span, gazetteer: Gazetteer, countries: set[str]) -> list[Span]:
     """The place names run together in one span, longest first from the left ("Arbin Kafarbatna Jisreen" is
-    three towns); words that start no known name are skipped, and only names of places in the document's
-    countries count."""
+    three towns); words that start no known name are skipped, and only countries and the names of places in the
+    document's countries whose names are transliterated count (in Latin-script countries a name run into another
+    is most often one name: "Champs-Elysees", "Claiborne Power House")."""
     doc = span.doc
     found: list[Span] = []
     i = span.start
@@ -421,8 +456,9 @@ def _segments(span: Span, gazetteer: Gazetteer, countries: set[str]) -> list[Spa
             if not doc[i].is_title or not doc[j - 1].is_alpha or part.text.lower() in _CALENDAR:
                 continue
             exact = _candidates(part, gazetteer)
-            if (exact is not None and any(p.country_code in countries for p in exact[0])) or any(
-                    gazetteer.by_skeleton(part.text, cc, limit=1) for cc in countries):
+            if (exact is not None and (exact[1] is not None or any(p.country_code in countries & TRANSLITERATED
+                                                                   for p in exact[0]))) or any(
+                    gazetteer.by_skeleton(part.text, cc, limit=1) for cc in countries & TRANSLITERATED):
                 found.append(part)
                 i = j
                 break
