@@ -154,6 +154,11 @@ KNOWN_GROUPS: dict[str, tuple[str, str]] = {
     "clan del golfo": ("Clan del Golfo", "Political militia"),
     "gulf clan": ("Clan del Golfo", "Political militia"),
     "cartel": ("Unidentified Gang (%s)", "Political militia"),
+    "saudi-led coalition": ("Military Forces of Saudi Arabia (2015-)", "External/Other forces"),
+    "arab coalition": ("Military Forces of Saudi Arabia (2015-)", "External/Other forces"),
+    # after the coalitions named by their leader: in the wars midan's sources cover, "the coalition" that strikes
+    # is the US-led one against the Islamic State
+    "coalition": ("Global Coalition Against Daesh", "External/Other forces"),
 }
 
 #: words that make an identity militia: generic ones ("communal militia") and communities ("Fulani militia")
@@ -714,6 +719,25 @@ def organisers(trigger: Token) -> list[Token]:
                 if child.dep_ == "agent":
                     found.extend(g for g in child.children if g.dep_ == "pobj")
     return found
+
+
+def air_forces_of_story(found: list[Mention]) -> None:
+    """Give an air strike whose sentence names no perpetrator the air force the story names for its strikes.
+
+    Only states and coalitions fly; a report of "air strikes" in a story that has said whose jets strike ("Russian
+    jets struck the towns of ...", "the US-led coalition carried out 18 strikes") is theirs. When the story names
+    several air forces, the one it names most often is taken."""
+    named = [m.actor1 for m in found if m.sub_event_type == "Air/drone strike" and m.actor1 is not None
+             and m.actor1.start >= 0 and m.actor1.inter in {"State forces", "External/Other forces"}]
+    if not named:
+        return
+    counts: dict[str, int] = {}
+    for actor in named:
+        counts[actor.name] = counts.get(actor.name, 0) + 1
+    top = max(named, key=lambda a: (counts[a.name], -a.start))
+    for mention in found:
+        if mention.sub_event_type == "Air/drone strike" and (mention.actor1 is None or mention.actor1.start < 0):
+            mention.actor1 = Actor(top.name, top.inter, top.kind, country=top.country)
 
 
 def civilian_targeting(sub_event_type: str, inter2: str) -> str:

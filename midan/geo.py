@@ -283,8 +283,21 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
         # in France, "Solino" as Solin in Croatia)
         kept = [i for i, (m, (_, confidence)) in enumerate(zip(mentions, choices, strict=True))
                 if confidence >= MIN_CONFIDENCE or (m.label in {"GPE", "LOC", "FAC"} and not m.fuzzy) or m.vouched]
+        # a quarter of a town ("the al-Jadida neighbourhood of Mosul") read as a town abroad is a quarter whose
+        # name the gazetteer does not know: the countries of the text's other places say where it lies
+        countries = {place.country_code for _, (place, _) in zip(mentions, choices, strict=True)}
+        kept = [i for i in kept if not (_quarter(mentions[i].span) and len(countries) > 1 and sum(
+            1 for _, (place, _) in zip(mentions, choices, strict=True)
+            if place.country_code == choices[i][0].country_code) == 1)]
         mentions, choices = [mentions[i] for i in kept], [choices[i] for i in kept]
     return _toponyms(doc, mentions, choices, gazetteer)
+
+
+def _quarter(span: Span) -> bool:
+    """A name followed by the noun of a part of a town: "al-Jadida neighbourhood", "Salah al-Din district"."""
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].lemma_.lower() in {"neighbourhood", "neighborhood", "quarter",
+                                                                     "district", "suburb"}
 
 
 def place_mentions(spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[PlaceMention]:

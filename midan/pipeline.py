@@ -197,6 +197,7 @@ class Pipeline:
             if act is not None and act.actor1 is not None and not act.rejected and (
                     mention.actor1 is None or mention.actor1.start < 0):
                 mention.actor1 = act.actor1  # the deaths an air strike caused: the strike's perpetrator
+        actors.air_forces_of_story(self._live(analysis))
 
     def _demonym_country(self, text: str) -> str | None:
         place = self.gazetteer.country(text)
