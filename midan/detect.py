@@ -585,7 +585,7 @@ CRIME_WORDS = frozenset({
     "trespass", "trespassing", "warrant", "parole", "parolee", "probation", "misdemeanor", "misdemeanour", "felony",
     "sheriff", "deputy", "jail", "bond", "chase", "speeding", "traffic", "vandalism", "carjacking", "prostitution",
     "gambling", "smuggling", "forgery", "larceny", "accomplice", "domestic", "girlfriend", "boyfriend", "neighbor",
-    "neighbour", "motorist", "detective", "inmate", "convict", "ransom", "relative", "relatives"})
+    "neighbour", "motorist", "detective", "inmate", "convict", "ransom", "relative", "relatives", "investigator"})
 #: words that make violence or an arrest political: who is targeted, who does it, what for
 POLITICAL_WORDS = frozenset({
     "activist", "journalist", "reporter", "opposition", "protester", "protestor", "demonstrator", "protest",
@@ -802,6 +802,14 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
         return f"background: a habitual description ({trigger.head.text} that {trigger.text})"
     if trigger.pos_ == "NOUN" and trigger.dep_ == "pobj" and trigger.head.lower_ == "as":
         return f"not an event: a role (as {trigger.text})"
+    charge = _court_charge(path)
+    if charge:
+        return f"court step: an act someone is accused of ({charge} ... {trigger.text}), not a report of it"
+    if trigger.dep_ == "relcl" and _governor_lemma(trigger.head) in _RELEASE_VERBS:
+        return f"background: a description of people {trigger.head.head.text} ({trigger.text})"
+    if trigger.lemma_.lower() == "protest" and any(c.dep_ == "dobj" and c.lemma_.lower() in {
+            "innocence", "innocent"} for c in trigger.children):
+        return "not a demonstration: protested innocence"
     if _is_generic(trigger):
         return f"background: a general statement ({trigger.text} ... {trigger.head.text})"
     if _is_aggregate(mention, anchor):
@@ -832,6 +840,36 @@ def _reported(sent: Span, start: int, end: int) -> bool:
     lemmas = {t.lemma_.lower() for t in outside}
     return bool(lemmas & _ATTRIBUTION) and not lemmas & {"chant", "sing", "shout", "scream", "yell", "slogan",
                                                           "placard", "banner", "read"}
+
+
+#: words of a court's steps; an act they govern ("convicted of killing", "charged with kidnapping") is what a
+#: defendant is accused of, reported elsewhere if at all
+_COURT_WORDS = frozenset({"charge", "convict", "conviction", "accuse", "accusation", "sentence", "indict",
+                          "indictment", "trial", "guilty", "prosecute", "prosecution", "acquit", "allegation"})
+#: verbs whose people a relative clause only describes ("prisoners who were arrested under the PSA were released")
+_RELEASE_VERBS = frozenset({"release", "free", "acquit", "pardon", "deport", "transfer", "charge", "sentence",
+                            "convict", "try", "bail"})
+
+
+def _court_charge(path: list[Token]) -> str:
+    """The court word an act hangs on ("convictions for targeting government personnel"), or ""."""
+    for below, node in itertools.pairwise(path[:4]):
+        if node.lemma_.lower() in _COURT_WORDS and below.dep_ in {"prep", "conj", "acl"} and (
+                below.dep_ != "prep" or below.lower_ in {"for", "of", "with", "over"}):
+            return f"{node.text} {below.text}" if below.dep_ == "prep" else node.text
+        if node.dep_ == "prep" and node.lower_ in {"for", "of", "with"} and node.head.lemma_.lower() in _COURT_WORDS:
+            return f"{node.head.text} {node.text}"
+    return ""
+
+
+def _governor_lemma(token: Token) -> str:
+    """The lemma of the verb a noun phrase belongs to (its head while it is a noun's dependent)."""
+    node = token
+    for _ in range(5):
+        if (node.pos_ in {"VERB", "AUX"} and node.dep_ != "prep") or node.head.i == node.i:
+            break
+        node = node.head
+    return node.lemma_.lower()
 
 
 def _head_chain(token: Token) -> list[Token]:
