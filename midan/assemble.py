@@ -844,6 +844,8 @@ def _features(group: _Group, event: Event, context: _Context) -> dict[str, float
         "heuristic": _heuristic(group),
         "geo_precision_2": float(loc.geo_precision == 2),
         "geo_precision_3": float(loc.geo_precision == 3),
+        # demonstrations are often reported by state or province ("protests spread to Delta"), strikes by town
+        "province_demonstration": float(loc.geo_precision == 3 and event.event_type in {"Protests", "Riots"}),
         "place_named_in_sentence": float(any(u.location.how in {"dependency", "sentence"} for u in group.units)),
         "place_country_is_main": float(loc.place.country_code == context.main_country),
         "time_precision_2": float(date.time_precision == 2),

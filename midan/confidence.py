@@ -39,7 +39,8 @@ TENSES = ("past", "present", "present perfect", "past perfect", "")
 FEATURES: tuple[str, ...] = (
     *(f"type={name}" for name in EVENT_TYPES),
     "rule_score", "classifier_type", "classifier_no_event", "heuristic",
-    *(f"location={how}" for how in LOCATION_HOW), "geo_precision_2", "geo_precision_3", "place_named_in_sentence",
+    *(f"location={how}" for how in LOCATION_HOW), "geo_precision_2", "geo_precision_3",
+    "province_demonstration", "place_named_in_sentence",
     "place_country_is_main",
     *(f"date={how}" for how in DATE_HOW), "time_precision_2", "time_precision_3", "days_before_publication",
     "sentence_has_date",

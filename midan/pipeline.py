@@ -218,15 +218,23 @@ class Pipeline:
         analysis.events = [e for e, _ in analysis.candidates if e.confidence >= self.min_confidence]
 
 
+#: how far into the text a headline run into the body may end ("Sat 24 Aug 2013 Damascus explosion due to ...")
+HEADLINE_REACH = 250
+
+
 def headline_end(article: Article) -> int:
-    """Where the headline ends when the text opens with it as a paragraph of its own (0 otherwise)."""
+    """Where the headline ends when the text opens with it: as a paragraph of its own, or run into the first
+    sentence after a date or a byline, as some feeds and archives print it (0 otherwise)."""
     title = " ".join(article.title.split())
     text = article.text
+    if not title or len(title) < 15:
+        return 0
     start = len(text) - len(text.lstrip())
     end = text.find("\n", start)
-    if not title or end < 0 or " ".join(text[start:end].split()) != title or not text[end:].strip():
-        return 0
-    return end
+    if end >= 0 and " ".join(text[start:end].split()) == title and text[end:].strip():
+        return end
+    found = text.find(title, 0, HEADLINE_REACH + len(title))
+    return found + len(title) if found >= 0 and text[found + len(title):].strip() else 0
 
 
 def extract(articles: Iterable[Article], pipeline: Pipeline | None = None, batch_size: int = 16) -> Iterator[Event]:
