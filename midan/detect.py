@@ -89,7 +89,8 @@ PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": "water"}, {"LOWER": {"IN": ["cannon", "cannons"]}}],
         [{"LOWER": "rubber"}, {"LOWER": {"IN": ["bullets", "bullet"]}}],
         [{"LOWER": "pepper"}, {"LOWER": "spray"}],
-        [{"LOWER": {"IN": ["stun", "flash"]}}, {"LOWER": {"IN": ["grenade", "grenades"]}}],
+        [{"LOWER": {"IN": ["stun", "flash", "smoke", "bang", "flashbang", "flash-bang", "sound", "gas"]}},
+         {"LOWER": {"IN": ["grenade", "grenades"]}}],
         [{"LEMMA": "break"}, {"LOWER": "up"}],
         [{"LEMMA": "crack"}, {"LOWER": "down"}],
         [{"LOWER": "baton"}, {"LOWER": "charge"}],
@@ -351,6 +352,8 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
         elif lemma == "shell" and token.i + 1 < len(doc) and doc[token.i + 1].lemma_.lower() in {"casing", "company",
                                                                                                  "game"}:
             cue = None  # a shell casing, a shell company
+        elif lemma == "engage" and any(c.dep_ == "prep" and c.lower_ == "in" for c in token.children):
+            cue = None  # "engaging in an illegal assembly": doing, not fighting
         elif lemma == "demonstrate" and any(c.dep_ in {"dobj", "ccomp"} for c in token.children):
             cue = None  # "demonstrating a belief in the future": showing, not protesting
         elif lemma in {"beat", "burn"} and token.pos_ not in {"VERB", "NOUN"}:
@@ -628,11 +631,14 @@ def ordinary_crime(mention: Mention, agent_kind: str) -> str:
 
 
 def _sentence_cues(mention: Mention) -> set[str]:
-    """Cue names of the whole sentence, plus ``ACCIDENT`` when it speaks of a crash or a disaster."""
+    """Cue names of the whole sentence, plus ``ACCIDENT`` when it speaks of a crash or a disaster and ``CROWD``
+    when it speaks of crowds or demonstrators."""
     lemmas = {t.lemma_.lower() for t in mention.sentence}
     names = {LEMMA_CUES[lemma] for lemma in lemmas if lemma in LEMMA_CUES}
     if lemmas & _ACCIDENT_WORDS:
         names.add("ACCIDENT")
+    if lemmas & {"crowd", "protester", "demonstrator", "protestor", "marcher"}:
+        names.add("CROWD")
     return names
 
 
@@ -668,6 +674,10 @@ def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) 
         return "Government regains territory", 0.75, "state forces retook territory"
     if cues & {"RECAPTURE", "CAPTURE"} and agent in {"rebel", "militia", "armed", ""}:
         return "Non-state actor overtakes territory", 0.7, "non-state group took territory"
+    if "CLASH" in cues and agent not in armed and patient not in armed and agent != "civilian" and \
+            sentence & {"PROTEST", "INTERVENE", "CROWD"}:
+        # "clashes took place across the country as police opened fire on crowds": demonstrators and the police
+        return "Violent demonstration", 0.6, "clashes at demonstrations"
     if "CLASH" in cues and (agent in armed or patient in armed or not protest):
         if agent in {"protester", "rioter"} or patient in {"protester", "rioter"}:
             return "Violent demonstration", 0.7, "demonstrators clashed"
@@ -802,6 +812,9 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
         return f"background: a habitual description ({trigger.head.text} that {trigger.text})"
     if trigger.pos_ == "NOUN" and trigger.dep_ == "pobj" and trigger.head.lower_ == "as":
         return f"not an event: a role (as {trigger.text})"
+    earlier = _long_before(path)
+    if earlier:
+        return f"background: told as {earlier} another event"
     charge = _court_charge(path)
     if charge:
         return f"court step: an act someone is accused of ({charge} ... {trigger.text}), not a report of it"
@@ -849,6 +862,18 @@ _COURT_WORDS = frozenset({"charge", "convict", "conviction", "accuse", "accusati
 #: verbs whose people a relative clause only describes ("prisoners who were arrested under the PSA were released")
 _RELEASE_VERBS = frozenset({"release", "free", "acquit", "pardon", "deport", "transfer", "charge", "sentence",
                             "convict", "try", "bail"})
+
+
+def _long_before(path: list[Token]) -> str:
+    """"comes three years after 111 schoolgirls were snatched in Dapchi": an act placed months or years before or
+    after another is background, whatever the tense."""
+    for node in path[1:5]:
+        if node.lower_ in {"after", "before", "since"} and node.dep_ in {"mark", "prep", "advmod"}:
+            measure = [c for c in (*node.children, *node.head.children) if c.dep_ in {"npadvmod", "advmod"}
+                       and c.lemma_.lower() in {"year", "month", "decade", "week"}]
+            if measure:
+                return f"{' '.join(t.text for t in measure[0].subtree)} {node.text}"
+    return ""
 
 
 def _court_charge(path: list[Token]) -> str:
