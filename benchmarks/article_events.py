@@ -10,7 +10,7 @@ makes before its confidence threshold (``--min-confidence 0``), the share with c
 event (required or optional), for c = 0.5 ... 0.9.
 
     python benchmarks/article_events.py [--json PATH] [--limit N] [--by-article]
-    python benchmarks/article_events.py --annotated   # the 300 articles coded for midan, record model cross-validated
+    python benchmarks/article_events.py --annotated   # the 400 articles coded for midan, record model cross-validated
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def show(result: dict[str, Any], by_article: bool = False) -> None:
 
 
 def run_annotated(limit: int | None = None, folds: int = 5) -> dict[str, Any]:
-    """The same figures on the 300 articles coded for midan (``training/article-events``), which the record
+    """The same figures on the 400 articles coded for midan (``training/article-events``), which the record
     confidence model is fitted on: each article's records are scored by a model fitted on the other folds (split
     by article), so the figure is held out for the model (the rules were written looking at these articles too)."""
     import numpy as np

@@ -80,7 +80,7 @@ def test_training_records_annotations_resolve_against_the_shared_texts():
     from midan.training_records import annotated
 
     articles = annotated(SHARED)
-    assert len(articles) == 300
+    assert len(articles) == 400
     events = [e for a in articles for e in a["events"]]
     assert len(events) > 600 and all(e["evidence"].strip() for e in events)
     dev = {json.loads(line)["id"] for line in (SHARED / "datasets" / "article-events" / "dev.jsonl").open()}
