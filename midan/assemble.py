@@ -34,9 +34,9 @@ from spacy.tokens import Doc, Span
 
 from midan import confidence, coref
 from midan import timex as timex_rules
-from midan.actors import Actor, civilian_targeting
-from midan.detect import CRIME_WORDS, POLITICAL_WORDS, Mention, rank
-from midan.geo import EventLocation, Toponym
+from midan.actors import civilian_targeting
+from midan.detect import CRIME_WORDS, POLITICAL_WORDS, rank
+from midan.mention import Actor, EventDate, EventLocation, Mention, Timex, Toponym
 from midan.nlp import doc_text, governor, steps_to
 from midan.schema import (
     DISORDER_OVERRIDES,
@@ -48,7 +48,7 @@ from midan.schema import (
     Evidence,
     interaction,
 )
-from midan.timex import EventDate, Timex, headline_end
+from midan.timex import headline_end
 
 if TYPE_CHECKING:
     from midan.gazetteer import Gazetteer, Place

@@ -18,14 +18,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from midan.detect import quote_spans
+from midan import georank
 from midan.gazetteer import TRANSLITERATED, Gazetteer, Place, admin_key, skeleton
-from midan.nlp import dateline_end, dateline_place, doc_text, governor, steps_to
+from midan.mention import EventLocation, PlaceMention, Toponym
+from midan.nlp import dateline_end, dateline_place, doc_text, governor, quote_spans, steps_to
 
 logger = logging.getLogger(__name__)
 
@@ -45,45 +46,6 @@ _CALENDAR = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "
                        "january", "february", "march", "april", "june", "july", "august", "september", "october",
                        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                        "sunday", "today", "yesterday"})
-
-
-@dataclass
-class Toponym:
-    """A place name in the text and its resolution."""
-
-    start: int
-    end: int
-    text: str
-    place: Place | None
-    label: str
-    locative: bool
-    score: float = 0.0
-    token_start: int = -1
-    token_end: int = -1
-
-    def to_dict(self) -> dict[str, Any]:
-        place = self.place
-        return {
-            "start": self.start, "end": self.end, "text": self.text,
-            "name": place.name if place else None, "geonames_id": place.geonames_id if place else None,
-            "latitude": round(place.latitude, 4) if place else None,
-            "longitude": round(place.longitude, 4) if place else None,
-            "country": place.country if place else None, "admin1": place.admin1 if place else None,
-            "admin2": place.admin2 if place else None, "feature_code": place.feature_code if place else None,
-            "population": place.population if place else None, "confidence": self.score, "label": self.label,
-            "locative": self.locative,
-        }
-
-
-@dataclass
-class EventLocation:
-    """Where one event happened, coded the ACLED way."""
-
-    toponym: Toponym | None
-    place: Place
-    location: str
-    geo_precision: int
-    how: str
 
 
 def _spans(doc: Doc) -> list[Span]:
@@ -250,22 +212,6 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     return resolve(doc, toponym_spans(doc), gazetteer)
 
 
-@dataclass
-class PlaceMention:
-    """A span with its gazetteer candidates, and what the text around it says."""
-
-    span: Span
-    label: str
-    places: list[Place]
-    country: Place | None   # the text names a country (or its people) exactly
-    fuzzy: bool
-    context_cc: str         # the country named right after it ("Kassala, eastern Sudan")
-    context_admin1: set[tuple[str, str]]   # the state or province named right after it ("Dublin, Ga.")
-    admin_hint: bool        # "X province", "the state of X"
-    key: str
-    vouched: bool = False   # used as a place ("in X") and known in a country the document speaks of
-
-
 def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[Toponym]:
     """Resolve place-name spans against the gazetteer with the learned ranker (:mod:`midan.georank`).
 
@@ -273,8 +219,6 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
     fuzzy matching included. Otherwise a name the NER called a person or organisation is kept only when the
     gazetteer knows it as a town of some size, only names the NER called places get fuzzy candidates, names the
     gazetteer does not know are dropped, and doubtful readings are left out (see :data:`MIN_CONFIDENCE`)."""
-    from midan import georank
-
     mentions = place_mentions(spans, gazetteer, given=given)
     choices = georank.rank(mentions)
     if not given:
@@ -434,8 +378,6 @@ def _document_countries(spans: list[Span], labels: list[str], exact: list[Candid
                         gazetteer: Gazetteer) -> set[str]:
     """The countries a document names (or names its people), and those of the place entities the ranker reads
     with confidence: the countries whose spellings of names it may not know."""
-    from midan import georank
-
     countries = {found[1].country_code for found in exact if found is not None and found[1] is not None}
     if spans:
         # countries named inside longer names too ("the Syrian Capital Damascus", "Syrias Deir Ezzor")
@@ -640,7 +582,6 @@ def _qualifies(toponym: Toponym, others: list[Toponym], doc: Doc) -> bool:
         if node.i in holders:
             return through_in
     return False
-
 
 
 # --- the event's place in its sentence ---------------------------------------------------------------------------

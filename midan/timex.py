@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from midan.mention import EventDate, Timex
 from midan.nlp import dateline_end, doc_text, governor, steps_to
 
 logger = logging.getLogger(__name__)
@@ -57,39 +58,6 @@ _NUM = r"(?P<num>\d+(?:\s+1/2)?|(?:" + "|".join(_TENS) + r")[\s-](?:" + "|".join
        r"a hundred|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|" \
        r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|a few|few|some)"
 _UNIT = r"(?P<unit>day|week|month|year|hour|minute|decade)s?"
-
-
-@dataclass
-class Timex:
-    """One TIMEX3 expression with its TimeML value and, for calendar dates, the interval it denotes (for a duration
-    anchored on a day, "three days later", the day it points to)."""
-
-    start: int
-    end: int
-    text: str
-    type: str
-    value: str
-    begin: dt.date | None = None
-    last: dt.date | None = None
-    granularity: str = ""
-    mod: str = ""
-    since: bool = False
-    #: days from the story's previous date ("the following day" = +1), resolved by ``tag`` once all are found
-    shift: int | None = None
-    #: years or months (by ``granularity``) from the story's previous date ("the following year" = +1)
-    period_shift: int | None = None
-
-
-@dataclass
-class EventDate:
-    """The date of one event by ACLED's rules."""
-
-    event_date: dt.date
-    date_start: dt.date
-    date_end: dt.date
-    time_precision: int
-    timex: Timex | None
-    how: str
 
 
 @dataclass
