@@ -5,7 +5,7 @@ each named stage over the result:
 
     detect   -> find event mentions, code their sub-event type, reject non-events
     geo      -> resolve toponyms; choose the place where each mention happened
-    timex    -> tag time expressions; date each mention (background history is rejected here)
+    timex    -> tag time expressions (timex); date each mention (dating: background history is rejected here)
     actors   -> ACLED-named actor1/actor2 and associated actors
     counts   -> fatalities and crowd size
     assemble -> one record per actor pair, place and day
@@ -25,7 +25,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from midan import actors, assemble, classifier, confidence, counts, detect, geo, nlp, timex
+from midan import actors, assemble, classifier, confidence, counts, dating, detect, geo, nlp, timex
 from midan._version import __version__
 from midan.classifier import Classification, classify
 from midan.gazetteer import Gazetteer
@@ -183,8 +183,8 @@ class Pipeline:
         published = analysis.article.published
         analysis.timexes = timex.tag(nlp.doc_text(analysis.doc), published, analysis.doc)
         for mention in self._live(analysis):
-            dated = timex.anchor(mention.trigger, analysis.timexes, published)
-            if isinstance(dated, timex.Undated):
+            dated = dating.anchor(mention.trigger, analysis.timexes, published)
+            if isinstance(dated, dating.Undated):
                 mention.rejected = dated.reason
             else:
                 mention.date = dated

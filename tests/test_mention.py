@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "midan"
 MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
-STAGES = ("mention", "nlp", "actors", "counts", "detect", "geo", "georank", "timex", "assemble",
+STAGES = ("mention", "nlp", "actors", "counts", "detect", "geo", "georank", "timex", "dating", "assemble",
           "pipeline")
 
 
