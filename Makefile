@@ -54,9 +54,9 @@ model: $(MODEL_STAMP)
 	$(BIN)/python scripts/build_encoder.py
 	$(BIN)/python -m midan.training
 
-# refit the toponym ranker on the LGL and GeoWebNews training folds (needs ../shared/datasets; see midan/georank.py)
+# refit the toponym ranker on the LGL and GeoWebNews training folds (needs ../shared/datasets; see midan/training_georank.py)
 geo-model: install
-	$(BIN)/python -m midan.georank
+	$(BIN)/python -m midan.training_georank
 
 clean:
 	rm -rf midan.db midan.db-* demo-output .pytest_cache

@@ -35,6 +35,7 @@ def load(corpus: str) -> list[dict[str, Any]]:
 def score(corpus: str, limit: int | None = None) -> dict[str, Any]:
     from midan import geo, georank, nlp
     from midan.gazetteer import Gazetteer
+    from midan.training_georank import gold_mentions
 
     gazetteer = Gazetteer()
     articles = load(corpus)
@@ -45,7 +46,7 @@ def score(corpus: str, limit: int | None = None) -> dict[str, Any]:
     started = time.monotonic()
     resolved = []
     for article, doc in zip(articles, docs, strict=True):
-        pairs = georank.gold_mentions(doc, article["gold"], gazetteer)
+        pairs = gold_mentions(doc, article["gold"], gazetteer)
         choices = georank.rank([m for m, _ in pairs])
         resolved.append({m.span.start_char: (place, m, gold) for (m, gold), (place, _) in zip(pairs, choices,
                                                                                                strict=True)})
@@ -53,7 +54,7 @@ def score(corpus: str, limit: int | None = None) -> dict[str, Any]:
     # the same articles again: lookups now come from the gazetteer's caches, as in a long run over a news stream
     started = time.monotonic()
     for article, doc in zip(articles, docs, strict=True):
-        georank.rank([m for m, _ in georank.gold_mentions(doc, article["gold"], gazetteer)])
+        georank.rank([m for m, _ in gold_mentions(doc, article["gold"], gazetteer)])
     warm_seconds = time.monotonic() - started
     # the whole geoparser: midan finds the toponyms itself
     predicted = [geo.geoparse(doc, gazetteer) for doc in docs]

@@ -301,7 +301,7 @@ def same_city(event: Any, gold: str, codes: set[str], gazetteer: Any) -> bool:
 
 
 def run(limit: int | None = None) -> dict[str, Any]:
-    from midan.timex import BACKGROUND_DAYS
+    from midan.dating import BACKGROUND_DAYS
 
     items = load(limit)
     countries = Countries()

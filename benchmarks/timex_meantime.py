@@ -7,7 +7,7 @@ instances whose predicted day is the gold day. The instance list is shared by th
 (instance, article) pair counts once (324). An Undated mention counts as wrong, and so does a coarser
 prediction: only a day-precision (time_precision 1) date can be right, since a week's midpoint or mid-month is a
 convention, not a claim about the day. ``mention_accuracy`` applies the same test to every mention of those
-instances. Dating is measured without ACLED's reporting rules (``timex.anchor(..., rules=False)``): an event of
+instances. Dating is measured without ACLED's reporting rules (``dating.anchor(..., rules=False)``): an event of
 two years ago or a planned one is dated, not discarded as background or threat.
 
 The article text is rebuilt from the annotated tokens: the headline as its own paragraph, then the body (the
@@ -154,7 +154,7 @@ def _creation_date(markables: ElementTree.Element, sentence_of: dict[str, str]) 
 
 
 def run(limit: int | None = None) -> dict[str, Any]:
-    from midan import nlp, timex
+    from midan import dating, nlp, timex
 
     folder = dataset(*FOLDER)
     gold = read_instances(folder / "list_instances.csv")
@@ -177,13 +177,13 @@ def run(limit: int | None = None) -> dict[str, Any]:
                 if span is None:
                     logger.warning("%s: no tokens at %d-%d", article.name, start, end)
                     continue
-                dated = timex.anchor(span.root, timexes, article.dct, rules=False)
-                ok = isinstance(dated, timex.EventDate) and dated.time_precision == 1 and dated.event_date == wanted
+                dated = dating.anchor(span.root, timexes, article.dct, rules=False)
+                ok = isinstance(dated, dating.EventDate) and dated.time_precision == 1 and dated.event_date == wanted
                 mentions_right += ok
                 mentions_total += 1
                 if number:
                     continue
-                how = dated.how if isinstance(dated, timex.EventDate) else "undated"
+                how = dated.how if isinstance(dated, dating.EventDate) else "undated"
                 same = "dct" if wanted == article.dct else "other"
                 for key in ("all", f"how:{how}", f"gold:{same}"):
                     total[key] += 1
@@ -191,8 +191,8 @@ def run(limit: int | None = None) -> dict[str, Any]:
                 if not ok:
                     predicted = (f"{dated.event_date} p{dated.time_precision} ({dated.how}"
                                  f"{': ' + dated.timex.text if dated.timex else ''})"
-                                 if isinstance(dated, timex.EventDate) else f"undated: {dated.reason}")
-                    reasons[how if isinstance(dated, timex.EventDate) else "undated"] += 1
+                                 if isinstance(dated, dating.EventDate) else f"undated: {dated.reason}")
+                    reasons[how if isinstance(dated, dating.EventDate) else "undated"] += 1
                     errors.append({"article": article.name, "gold": gold[instance], "dct": str(article.dct),
                                    "mention": span.text, "sentence": span.sent.text, "predicted": predicted})
 

@@ -20,15 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
+from midan.mention import Actor, Mention
 from midan.nlp import doc_text
-from midan.schema import INTER_CODES, SUB_EVENT_TYPES
-
-if TYPE_CHECKING:
-    from midan.detect import Mention
+from midan.schema import SUB_EVENT_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -171,23 +168,6 @@ IDENTITY_COMMUNITIES = frozenset({"fulani", "hausa", "tiv", "berom", "lendu", "h
                                   "igbo", "gure", "hawiye", "darod", "marehan", "abgaal", "habar", "bedouin", "druze",
                                   "alawite", "qemant", "gumuz", "gedeo", "guji", "konso", "anuak"})
 IDENTITY_WORDS = IDENTITY_GENERIC | IDENTITY_COMMUNITIES
-
-
-@dataclass
-class Actor:
-    """One actor of an event, named the ACLED way, with the span that names it in the text."""
-
-    name: str
-    inter: str
-    kind: str
-    text: str = ""
-    start: int = -1
-    end: int = -1
-    country: str = ""
-
-    @property
-    def inter_code(self) -> int:
-        return INTER_CODES[self.inter]
 
 
 def _people_head(token: Token) -> Token:

@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span
 
-from midan import confidence, coref
+from midan import confidence, coref, dating
 from midan import timex as timex_rules
-from midan.actors import Actor, civilian_targeting
-from midan.detect import CRIME_WORDS, POLITICAL_WORDS, Mention, rank
-from midan.geo import EventLocation, Toponym
+from midan.actors import civilian_targeting
+from midan.detect import CRIME_WORDS, POLITICAL_WORDS, rank
+from midan.mention import Actor, EventDate, EventLocation, Mention, Timex, Toponym
 from midan.nlp import doc_text, governor, steps_to
 from midan.schema import (
     DISORDER_OVERRIDES,
@@ -48,7 +48,7 @@ from midan.schema import (
     Evidence,
     interaction,
 )
-from midan.timex import EventDate, Timex, headline_end
+from midan.timex import headline_end
 
 if TYPE_CHECKING:
     from midan.gazetteer import Gazetteer, Place
@@ -174,7 +174,7 @@ def reported_days(mention: Mention, timexes: Sequence[Timex],
         return single
     days, start, end = found
     if published is not None:
-        window = published - dt.timedelta(days=timex_rules.BACKGROUND_DAYS)
+        window = published - dt.timedelta(days=dating.BACKGROUND_DAYS)
         days = [d for d in days if window <= d <= published]
     days = sorted(set(days))
     if len(days) < 2 or date.event_date not in days or (days[-1] - days[0]).days >= MAX_DAYS:
@@ -851,7 +851,7 @@ def _features(group: _Group, event: Event, context: _Context) -> dict[str, float
         "time_precision_2": float(date.time_precision == 2),
         "time_precision_3": float(date.time_precision == 3),
         "sentence_has_date": float(any(sent.start_char <= start < sent.end_char for start in context.dated_at)),
-        f"tense={timex_rules.tense(lead.trigger) or 'none'}": 1.0,
+        f"tense={dating.tense(lead.trigger) or 'none'}": 1.0,
         "trigger_is_noun": float(lead.trigger.pos_ in {"NOUN", "PROPN"}),
         "mentions": confidence.log_count(len(mentions)),
         "sentences": confidence.log_count(len(group.sentences)),

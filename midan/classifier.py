@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from midan import detect, nlp
-from midan.detect import LEMMA_CUES, PHRASE_CUES, Classification, Mention
+from midan.detect import LEMMA_CUES, PHRASE_CUES, Classification
 from midan.errors import MidanError
+from midan.mention import Mention
 from midan.schema import SUB_EVENT_TYPES
 
 if TYPE_CHECKING:

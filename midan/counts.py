@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from midan import actors as actor_rules
+from midan.mention import Fatalities
 from midan.nlp import doc_text
 
 logger = logging.getLogger(__name__)
@@ -98,18 +99,6 @@ _CROWD_ADJECTIVES = frozenset({"large", "huge", "big", "small", "massive", "size
 _NOT_CROWD_VERBS = frozenset({"arrest", "detain", "kill", "injure", "wound", "shoot", "abduct", "kidnap",
                               "hospitalise", "hospitalize", "hurt", "beat", "charge", "sentence", "jail",
                               "release", "round", "free", "disappear"})
-
-
-@dataclass
-class Fatalities:
-    """Fatalities of one mention: ACLED's figure plus the range the text supports and its evidence span."""
-
-    best: int
-    low: int
-    high: int
-    text: str = ""
-    start: int = -1
-    end: int = -1
 
 
 @dataclass

@@ -13,9 +13,9 @@ import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -24,13 +24,8 @@ from spacy.vocab import Vocab
 
 from midan import actors as actor_rules
 from midan import nlp
+from midan.mention import Mention
 from midan.schema import SUB_EVENT_RANK, SUB_EVENT_TYPES
-
-if TYPE_CHECKING:
-    from midan.actors import Actor
-    from midan.counts import Fatalities
-    from midan.geo import EventLocation
-    from midan.timex import EventDate
 
 logger = logging.getLogger(__name__)
 
@@ -248,63 +243,6 @@ _AGGREGATE_MARKERS = re.compile(
     r"last year|cumulative|altogether|overall)\b",
     re.IGNORECASE,
 )
-_QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "‘": "’", "'": "'"}
-
-
-@dataclass
-class Mention:
-    """One clause reporting (or seeming to report) an event."""
-
-    trigger: Token
-    cues: dict[str, list[Token]]
-    anchor: Token | None = None
-    clause: list[Token] = field(default_factory=list)
-    sub_event_type: str = ""
-    score: float = 0.0
-    rule: str = ""
-    rule_score: float = 0.0  # the rules' own score, before the classifier's verdict is blended in
-    act: Mention | None = None  # the act told just before whose outcome this mention reports ("... were killed")
-    no_event: float = 0.0  # the sentence classifier's probability that the sentence reports no ACLED event
-    type_probability: float = 0.0  # the sentence classifier's probability of the mention's sub-event type
-    rejected: str = ""
-    actor1: Actor | None = None
-    actor2: Actor | None = None
-    assoc1: list[str] = field(default_factory=list)
-    assoc2: list[str] = field(default_factory=list)
-    location: EventLocation | None = None
-    date: EventDate | None = None
-    fatalities: Fatalities | None = None
-    crowd: str = ""
-    crowd_span: tuple[int, int] | None = None
-
-    @property
-    def sentence(self) -> Span:
-        return self.trigger.sent
-
-    @property
-    def start(self) -> int:
-        return self.trigger.idx
-
-    @property
-    def end(self) -> int:
-        return self.trigger.idx + len(self.trigger.text)
-
-    def explain(self) -> dict[str, Any]:
-        """The mention as a JSON-able dict for ``--explain``."""
-        sent = self.sentence
-        return {
-            "text": sent.text.strip(),
-            "start": sent.start_char,
-            "end": sent.end_char,
-            "trigger": self.trigger.text,
-            "trigger_start": self.start,
-            "trigger_end": self.end,
-            "sub_event_type": self.sub_event_type or None,
-            "cues": sorted(self.cues),
-            "rule": self.rule,
-            "score": round(self.score, 3),
-            "rejected": self.rejected,
-        }
 
 
 @lru_cache(maxsize=4)
@@ -732,28 +670,6 @@ def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) 
     return "", 0.0, "cue words without an ACLED event"
 
 
-def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans inside paired quotation marks."""
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        close = _QUOTE_PAIRS.get(ch)
-        if close is None or (ch in "‘'" and i > 0 and text[i - 1].isalnum()):
-            i += 1
-            continue
-        j = text.find(close, i + 1)
-        if close in "’'":
-            # an apostrophe is not a closing single quote: look for one followed by a non-letter
-            while j != -1 and j + 1 < len(text) and text[j + 1].isalpha():
-                j = text.find(close, j + 1)
-        if j == -1:
-            break
-        spans.append((i, j + 1))
-        i = j + 1
-    return spans
-
-
 def non_event_reason(mention: Mention, anchor: Token) -> str:
     """Why this mention is not an event (empty when it is one).
 
@@ -762,7 +678,7 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     conditional, or a present-perfect tally over a period.
     """
     trigger = mention.trigger
-    for start, end in quote_spans(trigger.sent.text):
+    for start, end in nlp.quote_spans(trigger.sent.text):
         if start <= trigger.idx - trigger.sent.start_char < end and not _reported(trigger.sent, start, end):
             return "quote/chant: inside quotation marks"
     path = [trigger, *_head_chain(trigger)[:5]]

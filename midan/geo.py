@@ -10,22 +10,25 @@ most specific when several are ("the village of X in the countryside of Y"). It 
 itself, a name the gazetteer does not know by the known place holding it ("Town - Quarter", or precision 2). Failing
 that come looser rules in one ranked list: another place of the sentence, the previous sentence's, the dateline, the
 article's main place (named more than once); a fallback place must lie in the country the sentence names, and a
-city-state named as a country (Hong Kong, Singapore) is its city.
+city-state named as a country (Hong Kong, Singapore) is its city. Every candidate comes in that one list
+(:func:`location_candidates`, each with the rule that found it and its coding), and the first that can be coded is
+the event's place.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from enum import IntEnum
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from midan.detect import quote_spans
+from midan import georank
 from midan.gazetteer import TRANSLITERATED, Gazetteer, Place, admin_key, skeleton
-from midan.nlp import dateline_end, dateline_place, doc_text, governor, steps_to
+from midan.mention import EventLocation, PlaceMention, Toponym
+from midan.nlp import dateline_end, dateline_place, doc_text, governor, quote_spans, steps_to
 
 logger = logging.getLogger(__name__)
 
@@ -45,45 +48,6 @@ _CALENDAR = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "
                        "january", "february", "march", "april", "june", "july", "august", "september", "october",
                        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                        "sunday", "today", "yesterday"})
-
-
-@dataclass
-class Toponym:
-    """A place name in the text and its resolution."""
-
-    start: int
-    end: int
-    text: str
-    place: Place | None
-    label: str
-    locative: bool
-    score: float = 0.0
-    token_start: int = -1
-    token_end: int = -1
-
-    def to_dict(self) -> dict[str, Any]:
-        place = self.place
-        return {
-            "start": self.start, "end": self.end, "text": self.text,
-            "name": place.name if place else None, "geonames_id": place.geonames_id if place else None,
-            "latitude": round(place.latitude, 4) if place else None,
-            "longitude": round(place.longitude, 4) if place else None,
-            "country": place.country if place else None, "admin1": place.admin1 if place else None,
-            "admin2": place.admin2 if place else None, "feature_code": place.feature_code if place else None,
-            "population": place.population if place else None, "confidence": self.score, "label": self.label,
-            "locative": self.locative,
-        }
-
-
-@dataclass
-class EventLocation:
-    """Where one event happened, coded the ACLED way."""
-
-    toponym: Toponym | None
-    place: Place
-    location: str
-    geo_precision: int
-    how: str
 
 
 def _spans(doc: Doc) -> list[Span]:
@@ -250,22 +214,6 @@ def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     return resolve(doc, toponym_spans(doc), gazetteer)
 
 
-@dataclass
-class PlaceMention:
-    """A span with its gazetteer candidates, and what the text around it says."""
-
-    span: Span
-    label: str
-    places: list[Place]
-    country: Place | None   # the text names a country (or its people) exactly
-    fuzzy: bool
-    context_cc: str         # the country named right after it ("Kassala, eastern Sudan")
-    context_admin1: set[tuple[str, str]]   # the state or province named right after it ("Dublin, Ga.")
-    admin_hint: bool        # "X province", "the state of X"
-    key: str
-    vouched: bool = False   # used as a place ("in X") and known in a country the document speaks of
-
-
 def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[Toponym]:
     """Resolve place-name spans against the gazetteer with the learned ranker (:mod:`midan.georank`).
 
@@ -273,8 +221,6 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
     fuzzy matching included. Otherwise a name the NER called a person or organisation is kept only when the
     gazetteer knows it as a town of some size, only names the NER called places get fuzzy candidates, names the
     gazetteer does not know are dropped, and doubtful readings are left out (see :data:`MIN_CONFIDENCE`)."""
-    from midan import georank
-
     mentions = place_mentions(spans, gazetteer, given=given)
     choices = georank.rank(mentions)
     if not given:
@@ -434,8 +380,6 @@ def _document_countries(spans: list[Span], labels: list[str], exact: list[Candid
                         gazetteer: Gazetteer) -> set[str]:
     """The countries a document names (or names its people), and those of the place entities the ranker reads
     with confidence: the countries whose spellings of names it may not know."""
-    from midan import georank
-
     countries = {found[1].country_code for found in exact if found is not None and found[1] is not None}
     if spans:
         # countries named inside longer names too ("the Syrian Capital Damascus", "Syrias Deir Ezzor")
@@ -642,13 +586,12 @@ def _qualifies(toponym: Toponym, others: list[Toponym], doc: Doc) -> bool:
     return False
 
 
-
 # --- the event's place in its sentence ---------------------------------------------------------------------------
 #
 # Choosing the span and coding it are separate steps. ``event_places`` picks, among every place-like name of the
 # trigger's sentence (resolved or not, countries included), the one(s) the dependency parse attaches to the event
-# word; ``event_location`` then codes the choice with the gazetteer or falls back to the story, the dateline and
-# the article.
+# word; ``location_candidates`` ranks the choice, coded with the gazetteer, before the fallbacks (the story, the
+# dateline, the article), and ``event_location`` takes the first candidate that can be coded.
 
 #: lower-case name particles that join the words of one name: "Deir ez-Zor", "Ras al-Ain", "Umm al-Fahm"
 _PARTICLES = frozenset({"al", "el", "ez", "es", "ed", "ad", "as", "ash", "an", "ar", "at", "az", "e", "de", "del",
@@ -1009,22 +952,51 @@ def _quoted_trigger(trigger: Token, quotes: list[tuple[int, int]]) -> bool:
     return any(s <= trigger.idx < e for s, e in quotes)
 
 
+class Rule(IntEnum):
+    """The rules that find the place of an event, in the order they are trusted: the first part of a candidate's
+    rank."""
+
+    ATTACHED = 0     # the place the dependency parse attaches to the event word
+    CAPTURED = 1     # the ground a capture took ("troops recaptured Marte")
+    PATH = 2         # the place attached by the older, looser path rule
+    NEAREST = 3      # the sentence's known places, nearest the event word first
+    CITY_STATE = 4   # a city-state named as a country ("police in Hong Kong")
+    STORY = 5        # the place of the story's last event
+    EARLIER = 6      # the places of earlier sentences, nearest first
+    DATELINE = 7     # the dateline's place
+    ARTICLE = 8      # the article's main place
+
+
+@dataclass
+class LocationCandidate:
+    """A place where an event may have happened: its toponym, how it was found (the ``how`` of the location it
+    codes), its rank among the event's candidates (lower first: the rule that found it, then its order under that
+    rule) and the location it is coded as (None when it cannot be coded)."""
+
+    toponym: Toponym
+    how: str
+    rank: tuple[Rule, int]
+    location: EventLocation | None
+
+
 def event_location(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None = None,
                    story: EventLocation | None = None) -> EventLocation | None:
-    """The place where the event of ``trigger`` happened, or None (country-only events are not recorded).
+    """The place where the event of ``trigger`` happened, or None (country-only events are not recorded): the
+    first candidate of :func:`location_candidates` that can be coded.
 
     ``story`` is the place of the last event coded before this sentence: a sentence that names no place of its own
     goes on with that story ("...overran a base in Marte. Four soldiers were killed."), not with the last town
     merely named ("forcing soldiers to flee towards Dikwa")."""
-    return next((coded for coded in _ranked(trigger, toponyms, gazetteer, story) if coded is not None), None)
+    return next((candidate.location for candidate in location_candidates(trigger, toponyms, gazetteer, story)
+                 if candidate.location is not None), None)
 
 
-def _ranked(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None,
-            story: EventLocation | None) -> Iterator[EventLocation | None]:
+def location_candidates(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None = None,
+                        story: EventLocation | None = None) -> list[LocationCandidate]:
     """The candidate places of an event, best first, each coded (None when it cannot be): the place the parse
     attaches to the event word, other places of the sentence, a city-state named as a country, then, when the
-    sentence names no town, the story's place, earlier places, the dateline and the article's main place (those
-    restricted to the country the sentence names)."""
+    sentence names no town, the story's place (which ends the list), earlier places, the dateline and the article's
+    main place (those restricted to the country the sentence names)."""
     doc = trigger.doc
     sent = trigger.sent
     quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
@@ -1036,6 +1008,11 @@ def _ranked(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None
         points = {doc[t.token_start:t.token_end].root.i for t in in_sentence if _reference_point(t, doc)}
         in_sentence = [t for t in in_sentence if not points & _chain(doc[t.token_start:t.token_end].root)]
     sentence_toponyms = [t for t in toponyms if sent.start_char <= t.start < sent.end_char]
+    candidates: list[LocationCandidate] = []
+
+    def code(rule: Rule, order: int, toponym: Toponym, how: str) -> None:
+        candidates.append(LocationCandidate(toponym, how, (rule, order), _code(toponym, doc, capital, how)))
+
     # 1. the place the dependency parse attaches to the event word, whatever kind of place it is
     chosen = event_places(trigger, toponyms)
     country: Place | None = None
@@ -1044,15 +1021,14 @@ def _ranked(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None
         if place.place is not None and place.place.is_country:
             country = place.place
         else:
-            yield _code_chosen(place, sentence_toponyms, in_sentence, doc, capital, quotes)
+            candidates.append(LocationCandidate(place, "dependency", (Rule.ATTACHED, 0), _code_chosen(
+                place, sentence_toponyms, in_sentence, doc, capital, quotes)))
     # 2. the ground taken is where a capture happened: "troops recaptured Marte" (an object, not after "in")
     if trigger.lemma_.lower() in _TAKE_VERBS:
-        for toponym in sentence_toponyms:
-            place = toponym.place
-            root = doc[toponym.token_start:toponym.token_end].root
-            if place is not None and not place.is_country and root.dep_ == "dobj" and root.head.i == trigger.i \
-                    and not _quoted(toponym, quotes):
-                yield _code(toponym, doc, capital, "dependency")
+        grounds = [t for t in sentence_toponyms if t.place is not None and not t.place.is_country
+                   and _object_of(t, trigger) and not _quoted(t, quotes)]
+        for order, toponym in enumerate(grounds):
+            code(Rule.CAPTURED, order, toponym, "dependency")
     # 3. when the parse attaches no place: a place attached by the older, looser path rule (the closest; among
     # equals, a town over its province), then the sentence's known place nearest the event word
     if not chosen:
@@ -1063,16 +1039,17 @@ def _ranked(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None
             if steps is not None:
                 attached.append((steps, toponym))
         attached.sort(key=lambda item: (item[1].place.is_admin if item[1].place else True, item[0]))
-        for _, toponym in attached[:1]:
-            yield _code(toponym, doc, capital, "dependency")
-        for toponym in sorted(in_sentence, key=lambda t: abs(t.token_start - trigger.i)):
-            yield _code(toponym, doc, capital, "sentence")
+        for order, (_, toponym) in enumerate(attached[:1]):
+            code(Rule.PATH, order, toponym, "dependency")
+        for order, toponym in enumerate(sorted(in_sentence, key=lambda t: abs(t.token_start - trigger.i))):
+            code(Rule.NEAREST, order, toponym, "sentence")
     # 4. a city-state named as a country is its city ("police in Hong Kong arrested ...")
-    for toponym in sorted(sentence_toponyms, key=lambda t: abs(t.token_start - trigger.i)):
+    for order, toponym in enumerate(sorted(sentence_toponyms, key=lambda t: abs(t.token_start - trigger.i))):
         city = city_state(toponym.place, gazetteer) if toponym.place is not None and toponym.locative and \
             not _quoted(toponym, quotes) else None
         if city is not None:
-            yield EventLocation(toponym, city, city.name, 1, "sentence")
+            candidates.append(LocationCandidate(toponym, "sentence", (Rule.CITY_STATE, order),
+                                                EventLocation(toponym, city, city.name, 1, "sentence")))
     # 5. the sentence names no town: the story's place, restricted to the country the sentence names (if any)
     countries = {country.country_code} if country is not None else _country_places(sentence_toponyms, quotes)
 
@@ -1084,25 +1061,35 @@ def _ranked(trigger: Token, toponyms: list[Toponym], gazetteer: Gazetteer | None
     filed = dateline_end(text)
     if story is not None and story.toponym is not None and story.toponym.end <= sent.start_char and \
             inside(story.toponym):
-        same_paragraph = "\n" not in text[story.toponym.end:sent.start_char]
-        yield replace(story, how="previous sentence" if same_paragraph else "paragraph")
-        return
-    previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, []) and t.start >= filed and inside(t)]
-    for toponym in reversed(previous):
-        same_paragraph = "\n" not in text[toponym.end:sent.start_char]
-        yield _code(toponym, doc, capital, "previous sentence" if same_paragraph else "paragraph")
-    dateline = _dateline(toponyms, doc)
-    if dateline is not None and inside(dateline):
-        yield _code(dateline, doc, capital, "dateline")
-    # the sentence's own names were not usable (quoted, not locative): the place is taken from the rest
-    dominant = dominant_place([t for t in toponyms if inside(t) and not sent.start_char <= t.start < sent.end_char],
-                              gazetteer)
-    if dominant is not None:
-        toponym, place = dominant
-        if place is not toponym.place:
-            yield EventLocation(toponym, place, place.name, 1, "article")
-        else:
-            yield _code(toponym, doc, capital, "article")
+        # the story goes on: its place ends the search
+        how = "previous sentence" if "\n" not in text[story.toponym.end:sent.start_char] else "paragraph"
+        candidates.append(LocationCandidate(story.toponym, how, (Rule.STORY, 0), replace(story, how=how)))
+    else:
+        previous = [t for t in toponyms if t.end <= sent.start_char and _usable(t, []) and t.start >= filed and
+                    inside(t)]
+        for order, toponym in enumerate(reversed(previous)):
+            same_paragraph = "\n" not in text[toponym.end:sent.start_char]
+            code(Rule.EARLIER, order, toponym, "previous sentence" if same_paragraph else "paragraph")
+        dateline = _dateline(toponyms, doc)
+        if dateline is not None and inside(dateline):
+            code(Rule.DATELINE, 0, dateline, "dateline")
+        # the sentence's own names were not usable (quoted, not locative): the place is taken from the rest
+        dominant = dominant_place([t for t in toponyms if inside(t) and
+                                   not sent.start_char <= t.start < sent.end_char], gazetteer)
+        if dominant is not None:
+            toponym, place = dominant
+            if place is not toponym.place:
+                candidates.append(LocationCandidate(toponym, "article", (Rule.ARTICLE, 0),
+                                                    EventLocation(toponym, place, place.name, 1, "article")))
+            else:
+                code(Rule.ARTICLE, 0, toponym, "article")
+    return sorted(candidates, key=lambda candidate: candidate.rank)
+
+
+def _object_of(toponym: Toponym, trigger: Token) -> bool:
+    """Whether a place is the direct object of the event word ("troops recaptured Marte")."""
+    root = trigger.doc[toponym.token_start:toponym.token_end].root
+    return root.dep_ == "dobj" and root.head.i == trigger.i
 
 
 #: kind nouns of a part of a town: "the al-Tijara neighbourhood of Damascus" is coded "Damascus - al-Tijara"

@@ -8,9 +8,9 @@ stage's choices ("Paris" near "Lamar County" is in Texas).
 
 Weights are learned on the training folds of LGL and GeoWebNews (article index % 5 != 0; the test folds are
 what ``benchmarks/geo_lgl_gwn.py`` reports) and shipped as ``midan/data/georank.json``; scikit-learn is needed
-only to fit them:
+only to fit them (:func:`fit`, run by :mod:`midan.training_georank`):
 
-    python -m midan.georank [--shared ../shared] [--out midan/data/georank.json]
+    python -m midan.training_georank [--shared ../shared] [--out midan/data/georank.json]
 
 No packaged geoparser ranks GeoNames candidates offline (Mordecai 3 needs Elasticsearch and a transformer), so
 the features and the scorer are written here; the fitting is scikit-learn's.
@@ -18,7 +18,6 @@ the features and the scorer are written here; the fitting is scikit-learn's.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
@@ -35,7 +34,7 @@ from midan.gazetteer import admin_key, key, skeleton
 
 if TYPE_CHECKING:
     from midan.gazetteer import Place
-    from midan.geo import PlaceMention
+    from midan.mention import PlaceMention
 
 logger = logging.getLogger(__name__)
 
@@ -240,9 +239,10 @@ def _weights(path: Path = WEIGHTS) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MidanError(f"cannot read the toponym ranker {path}: {exc}; reinstall midan or run "
-                         "`python -m midan.georank`") from None
+                         "`python -m midan.training_georank`") from None
     if list(data["features"]) != [*FEATURES] or list(data["stage2_features"]) != [*STAGE2]:
-        raise MidanError(f"the toponym ranker {path} was trained on other features; run `python -m midan.georank`")
+        raise MidanError(f"the toponym ranker {path} was trained on other features; "
+                         "run `python -m midan.training_georank`")
     return data
 
 
@@ -367,46 +367,10 @@ def _float(text: str | None) -> float | None:
         return None
 
 
-def gold_mentions(doc: Any, gold: list[tuple[int, int, float, float, int | None]], gazetteer: Any,
-                  ) -> list[tuple[PlaceMention, tuple[float, float, int | None]]]:
-    """The gold toponyms of a parsed article as mentions (with candidates), each with its gold point and id."""
-    from midan import geo
-
-    spans, golds = [], {}
-    for start, end, lat, lon, gid in gold:
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and span.start_char not in golds:
-            spans.append(span)
-            golds[span.start_char] = (lat, lon, gid)
-    return [(m, golds[m.span.start_char]) for m in geo.place_mentions(spans, gazetteer, given=True)]
-
-
 def right(place: Place, gold: tuple[float, float, int | None]) -> bool:
     """A candidate is right when it is the gold GeoNames entry or lies within 161 km of the gold point."""
     lat, lon, gid = gold
     return place.geonames_id == gid or km(place.latitude, place.longitude, lat, lon) <= 161
-
-
-def _targets(places: list[Place], gold: tuple[float, float, int | None]) -> list[bool]:
-    """What the ranker should choose: the gold entry when it is a candidate (so a town beats the province of the
-    same name around it), else any candidate within 161 km of the gold point."""
-    exact = [p.geonames_id == gold[2] for p in places]
-    return exact if any(exact) else [right(p, gold) for p in places]
-
-
-def _labelled(shared: Path, test: bool = False) -> list[tuple[list[PlaceMention], list[list[bool]]]]:
-    """Gold-span mentions of the LGL and GeoWebNews folds, each candidate marked right or wrong."""
-    from midan import nlp
-    from midan.gazetteer import Gazetteer
-
-    gazetteer = Gazetteer()
-    out = []
-    for corpus in ("LGL", "GWN"):
-        articles = [a for i, a in enumerate(read_corpus(shared / "datasets", corpus)) if (i % 5 == 0) == test]
-        for article, doc in zip(articles, nlp.parse(a["text"] for a in articles), strict=True):
-            pairs = gold_mentions(doc, article["gold"], gazetteer)
-            out.append(([m for m, _ in pairs], [_targets(m.places, g) for m, g in pairs]))
-    return out
 
 
 def fit(data: list[tuple[list[PlaceMention], list[list[bool]]]], c: float = 1.0) -> dict[str, Any]:
@@ -477,22 +441,3 @@ def accuracy(data: list[tuple[list[PlaceMention], list[list[bool]]]], weights: d
             total += 1
             right += ys[mention.places.index(place)]
     return right / total if total else 0.0
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
-    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the first stage")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    train = _labelled(args.shared)
-    weights = fit(train, args.c)
-    weights["trained_on"] = "LGL + GeoWebNews, articles with index % 5 != 0 (gold toponym spans)"
-    logger.info("training-fold accuracy of the chosen candidates: %.4f", accuracy(train, weights))
-    args.out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
-    logger.info("wrote %s", args.out)
-
-
-if __name__ == "__main__":
-    main()

@@ -118,3 +118,28 @@ def steps_to(token: Token, targets: set[int], stop_lemmas: frozenset[str] = froz
             return None
         node = node.head
     return None
+
+
+_QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "‘": "’", "'": "'"}
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans inside paired quotation marks."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        close = _QUOTE_PAIRS.get(ch)
+        if close is None or (ch in "‘'" and i > 0 and text[i - 1].isalnum()):
+            i += 1
+            continue
+        j = text.find(close, i + 1)
+        if close in "’'":
+            # an apostrophe is not a closing single quote: look for one followed by a non-letter
+            while j != -1 and j + 1 < len(text) and text[j + 1].isalpha():
+                j = text.find(close, j + 1)
+        if j == -1:
+            break
+        spans.append((i, j + 1))
+        i = j + 1
+    return spans

@@ -5,7 +5,7 @@ each named stage over the result:
 
     detect   -> find event mentions, code their sub-event type, reject non-events
     geo      -> resolve toponyms; choose the place where each mention happened
-    timex    -> tag time expressions; date each mention (background history is rejected here)
+    timex    -> tag time expressions (timex); date each mention (dating: background history is rejected here)
     actors   -> ACLED-named actor1/actor2 and associated actors
     counts   -> fatalities and crowd size
     assemble -> one record per actor pair, place and day
@@ -25,10 +25,11 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from midan import actors, assemble, classifier, confidence, counts, detect, geo, nlp, timex
+from midan import actors, assemble, classifier, confidence, counts, dating, detect, geo, nlp, timex
 from midan._version import __version__
 from midan.classifier import Classification, classify
 from midan.gazetteer import Gazetteer
+from midan.mention import EventLocation, Mention, Timex, Toponym
 from midan.schema import Article, Event
 
 logger = logging.getLogger(__name__)
@@ -42,15 +43,15 @@ class Analysis:
 
     article: Article
     doc: Doc
-    toponyms: list[geo.Toponym] = field(default_factory=list)
-    timexes: list[timex.Timex] = field(default_factory=list)
-    mentions: list[detect.Mention] = field(default_factory=list)
+    toponyms: list[Toponym] = field(default_factory=list)
+    timexes: list[Timex] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     #: every record assembled, before the confidence threshold, with the features its confidence came from
     candidates: list[tuple[Event, dict[str, float]]] = field(default_factory=list)
 
     @property
-    def rejected(self) -> list[detect.Mention]:
+    def rejected(self) -> list[Mention]:
         return [m for m in self.mentions if m.rejected]
 
     def explanations(self) -> list[dict[str, Any]]:
@@ -134,7 +135,7 @@ class Pipeline:
     def _classify(self, analysis: Analysis) -> None:
         """The learned classifier's verdict on each sentence with a coded mention: it may retype the sentence's
         single mention, rejects mentions in sentences it is sure report no ACLED event, and sets each score."""
-        sentences: dict[int, list[detect.Mention]] = {}
+        sentences: dict[int, list[Mention]] = {}
         for mention in analysis.mentions:
             sentences.setdefault(mention.sentence.start, []).append(mention)
         units = [found for found in sentences.values() if any(m.sub_event_type and not m.rejected for m in found)]
@@ -160,12 +161,12 @@ class Pipeline:
                 mention.score = 0.5 * mention.score + 0.5 * mention.type_probability
         detect.link_outcomes(analysis.mentions)
 
-    def _live(self, analysis: Analysis) -> list[detect.Mention]:
+    def _live(self, analysis: Analysis) -> list[Mention]:
         return [m for m in analysis.mentions if m.sub_event_type and not m.rejected]
 
     def _geo(self, analysis: Analysis) -> None:
         analysis.toponyms = geo.geoparse(analysis.doc, self.gazetteer)
-        story: geo.EventLocation | None = None  # the place of the first event of the last sentence that had one
+        story: EventLocation | None = None  # the place of the first event of the last sentence that had one
         mentions = sorted(self._live(analysis), key=lambda m: m.start)
         for _, in_sentence in itertools.groupby(mentions, key=lambda m: m.sentence.start):
             placed = []
@@ -182,8 +183,8 @@ class Pipeline:
         published = analysis.article.published
         analysis.timexes = timex.tag(nlp.doc_text(analysis.doc), published, analysis.doc)
         for mention in self._live(analysis):
-            dated = timex.anchor(mention.trigger, analysis.timexes, published)
-            if isinstance(dated, timex.Undated):
+            dated = dating.anchor(mention.trigger, analysis.timexes, published)
+            if isinstance(dated, dating.Undated):
                 mention.rejected = dated.reason
             else:
                 mention.date = dated

@@ -8,8 +8,8 @@ import itertools
 import pytest
 
 from midan import actors, detect
+from midan.mention import EventDate
 from midan.schema import DISORDER_OVERRIDES, DISORDER_TYPES, INTER_CODES, SUB_EVENT_TYPES, interaction
-from midan.timex import EventDate
 
 # demonyms and country names as the gazetteer answers them (GeoNames spellings, not ACLED's)
 DEMONYMS = {"Nigerian": "Nigeria", "Sudanese": "Sudan", "Kenyan": "Kenya", "Russian": "Russia", "Russia": "Russia",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from midan import detect
+from midan import detect, nlp
 
 
 def coded(parse, text: str) -> list[tuple[str, str]]:
@@ -160,7 +160,7 @@ def test_detect_explain_names_the_rule(parse):
     ],
 )
 def test_detect_quote_spans(text, spans):
-    assert [text[s:e] for s, e in detect.quote_spans(text)] == spans
+    assert [text[s:e] for s, e in nlp.quote_spans(text)] == spans
 
 
 def test_detect_a_person_seized_is_abducted(parse):

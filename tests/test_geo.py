@@ -282,3 +282,21 @@ def test_georank_weights_for_other_features_are_refused(tmp_path):
     path.write_text("{not json")
     with pytest.raises(MidanError, match="cannot read the toponym ranker"):
         georank._weights.__wrapped__(path)
+
+
+def test_geo_location_candidates_are_one_ranked_list(parse, gazetteer):
+    doc = parse("Gunmen stormed a market in Kassala on Monday. Four traders were killed.")
+    toponyms = geo.geoparse(doc, gazetteer)
+    stormed, killed = (next(t for t in doc if t.text == word) for word in ("stormed", "killed"))
+    candidates = geo.location_candidates(stormed, toponyms, gazetteer)
+    assert [(c.rank, c.how, c.toponym.text) for c in candidates] == [((geo.Rule.ATTACHED, 0), "dependency", "Kassala")]
+    story = geo.event_location(stormed, toponyms, gazetteer)
+    assert story == candidates[0].location and story.location == "Kassala"
+    # a sentence without a place of its own: earlier places and the article's place, by rank
+    later = geo.location_candidates(killed, toponyms, gazetteer)
+    assert [(c.rank, c.how) for c in later] == [((geo.Rule.EARLIER, 0), "previous sentence"),
+                                                ((geo.Rule.ARTICLE, 0), "article")]
+    # the story's place ends the list
+    assert [(c.rank, c.how) for c in geo.location_candidates(killed, toponyms, gazetteer, story)] == [
+        ((geo.Rule.STORY, 0), "previous sentence")]
+    assert geo.event_location(killed, toponyms, gazetteer, story).how == "previous sentence"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from midan import timex
+from midan import dating, timex
 
 DCT = dt.date(2020, 11, 4)  # a Wednesday
 
@@ -183,18 +183,18 @@ def test_timex_without_publication_date_keeps_relative_values_unresolved(parse):
 def _anchor(parse, text: str, trigger: str, dct: dt.date | None = DCT, rules: bool = True):
     doc = parse(text)
     token = next(t for t in doc if t.text == trigger)
-    return timex.anchor(token, timex.tag(text, dct, doc), dct, rules=rules)
+    return dating.anchor(token, timex.tag(text, dct, doc), dct, rules=rules)
 
 
 def test_timex_anchor_day_precision_1(parse):
     dated = _anchor(parse, "Students marched in Khartoum on Tuesday.", "marched")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert (dated.event_date, dated.time_precision, dated.how) == (dt.date(2020, 11, 3), 1, "dependency")
 
 
 def test_timex_anchor_week_precision_2_midpoint(parse):
     dated = _anchor(parse, "Police raided the camp last week.", "raided")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert dated.time_precision == 2
     assert dated.date_start == dt.date(2020, 10, 26) and dated.date_end == dt.date(2020, 11, 1)
     assert dated.event_date == dt.date(2020, 10, 29)
@@ -202,41 +202,41 @@ def test_timex_anchor_week_precision_2_midpoint(parse):
 
 def test_timex_anchor_month_precision_3_mid_month(parse):
     dated = _anchor(parse, "Clashes broke out earlier this month in Goma.", "Clashes")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert dated.time_precision == 3 and dated.event_date == dt.date(2020, 11, 4)
 
 
 def test_timex_anchor_rejects_since(parse):
     dated = _anchor(parse, "More than 300 protesters have been killed since 2019.", "killed")
-    assert isinstance(dated, timex.Undated) and dated.reason.startswith("background")
+    assert isinstance(dated, dating.Undated) and dated.reason.startswith("background")
 
 
 def test_timex_anchor_rejects_history_outside_the_window(parse):
     dated = _anchor(parse, "Soldiers massacred villagers in Tumba in 2017.", "massacred")
-    assert isinstance(dated, timex.Undated) and dated.reason.startswith("background")
+    assert isinstance(dated, dating.Undated) and dated.reason.startswith("background")
 
 
 def test_timex_anchor_rejects_vague_dates(parse):
     dated = _anchor(parse, "Militias torched villages in the 1990s.", "torched")
-    assert isinstance(dated, timex.Undated)
+    assert isinstance(dated, dating.Undated)
 
 
 def test_timex_anchor_inherits_the_previous_sentence(parse):
     dated = _anchor(parse, "On Monday gunmen stormed a village. They abducted twelve people.", "abducted")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert dated.event_date == dt.date(2020, 11, 2) and dated.how == "previous sentence"
 
 
 def test_timex_anchor_defaults_to_the_publication_week(parse):
     dated = _anchor(parse, "Gunmen abducted twelve people.", "abducted")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert dated.time_precision == 2 and dated.how == "publication date"
     assert dated.date_start <= dated.event_date <= dated.date_end == DCT
 
 
 def test_timex_anchor_ignores_the_dateline_date(parse):
     dated = _anchor(parse, "KHARTOUM, Nov. 4 (Wire) — Students marched on Tuesday.", "marched")
-    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 3)
+    assert isinstance(dated, dating.EventDate) and dated.event_date == dt.date(2020, 11, 3)
 
 
 def test_timex_following_day_counts_from_the_story_date(parse):
@@ -249,13 +249,13 @@ def test_timex_following_day_counts_from_the_story_date(parse):
     later = next(t for t in timex.tag(text, DCT, parse(text)) if t.text == "Two days later")
     assert later.begin == later.last == dt.date(2020, 11, 4)
     dated = _anchor(parse, text, "rioted")
-    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 4)
+    assert isinstance(dated, dating.EventDate) and dated.event_date == dt.date(2020, 11, 4)
     assert dated.time_precision == 1
 
 
 def test_timex_recent_weeks_keep_an_event_out(parse):
     dated = _anchor(parse, "Militias have attacked villages in recent weeks.", "attacked")
-    assert isinstance(dated, timex.Undated) and dated.reason.startswith("vaguer"), dated
+    assert isinstance(dated, dating.Undated) and dated.reason.startswith("vaguer"), dated
 
 
 def test_timex_following_day_without_a_story_date_says_nothing(parse):
@@ -265,7 +265,7 @@ def test_timex_following_day_without_a_story_date_says_nothing(parse):
 def test_timex_clock_time_does_not_date_an_event(parse):
     dated = _anchor(parse, "Gunmen abducted ten villagers on Monday. The attackers arrived at 11 p.m. and "
                            "torched the houses.", "torched")
-    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 2)
+    assert isinstance(dated, dating.EventDate) and dated.event_date == dt.date(2020, 11, 2)
 
 
 def test_timex_following_day_does_not_count_from_a_since_span(parse):
@@ -292,33 +292,33 @@ def test_timex_march_the_verb_and_may_the_modal_stay_untagged(parse):
 def test_timex_anchor_follows_the_dependency_path_not_the_nearest_date(parse):
     # "Monday" is nearer to "marched" but dates the gathering
     dated = _anchor(parse, "Students who had gathered on Monday marched to the palace on Tuesday.", "marched")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert (dated.event_date, dated.how) == (dt.date(2020, 11, 3), "dependency")
 
 
 def test_timex_anchor_reported_speech_dates_the_saying(parse):
     dated = _anchor(parse, "Police said on Monday that gunmen had stormed a village.", "said")
-    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 2)
+    assert isinstance(dated, dating.EventDate) and dated.event_date == dt.date(2020, 11, 2)
     assert isinstance(_anchor(parse, "Police said on Monday that gunmen had stormed a village.", "stormed"),
-                      timex.Undated)
+                      dating.Undated)
 
 
 def test_timex_anchor_falls_back_to_a_date_in_the_sentence(parse):
     dated = _anchor(parse, "Hundreds of students marched in Khartoum, and the police fired tear gas on Monday.",
                     "marched")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "sentence")
 
 
 def test_timex_anchor_carries_the_story_date_past_a_paragraph(parse):
     dated = _anchor(parse, "Gunmen stormed a village on Monday.\n\nThey abducted twelve people.", "abducted")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "paragraph")
 
 
 def test_timex_anchor_past_perfect_is_before_the_story_date(parse):
     dated = _anchor(parse, "On Monday gunmen stormed a village. They had abducted twelve people.", "abducted")
-    assert isinstance(dated, timex.Undated)
+    assert isinstance(dated, dating.Undated)
 
 
 def test_timex_anchor_future_is_undated(parse):
@@ -326,43 +326,43 @@ def test_timex_anchor_future_is_undated(parse):
                           ("Students will march in Khartoum on Friday.", "march"),
                           ("The union plans to strike in the capital.", "strike")):
         dated = _anchor(parse, text, trigger)
-        assert isinstance(dated, timex.Undated) and dated.reason.startswith("threat/plan/future"), text
+        assert isinstance(dated, dating.Undated) and dated.reason.startswith("threat/plan/future"), text
 
 
 def test_timex_anchor_without_rules_dates_history_and_plans(parse):
     doc_text = "Students will march in Khartoum on Friday."
     doc = parse(doc_text)
     token = next(t for t in doc if t.text == "march")
-    dated = timex.anchor(token, timex.tag(doc_text, DCT, doc), DCT, rules=False)
-    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2020, 11, 6)
+    dated = dating.anchor(token, timex.tag(doc_text, DCT, doc), DCT, rules=False)
+    assert isinstance(dated, dating.EventDate) and dated.event_date == dt.date(2020, 11, 6)
     text = "Soldiers massacred villagers in Tumba on 12 March 2017."
     doc = parse(text)
     token = next(t for t in doc if t.text == "massacred")
-    dated = timex.anchor(token, timex.tag(text, DCT, doc), DCT, rules=False)
-    assert isinstance(dated, timex.EventDate) and dated.event_date == dt.date(2017, 3, 12)
+    dated = dating.anchor(token, timex.tag(text, DCT, doc), DCT, rules=False)
+    assert isinstance(dated, dating.EventDate) and dated.event_date == dt.date(2017, 3, 12)
 
 
 def test_timex_anchor_present_perfect_is_the_publication_day(parse):
     dated = _anchor(parse, "Gunmen have abducted twelve people.", "abducted", rules=False)
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert (dated.event_date, dated.time_precision, dated.how) == (DCT, 1, "publication date")
     # ACLED's coding does not claim the day the text does not give: the publication week, precision 2
     coded = _anchor(parse, "Gunmen have abducted twelve people.", "abducted")
-    assert isinstance(coded, timex.EventDate)
+    assert isinstance(coded, dating.EventDate)
     assert (coded.date_start, coded.date_end, coded.time_precision) == (DCT - dt.timedelta(days=6), DCT, 2)
 
 
 def test_timex_anchor_vague_expression_in_the_sentence(parse):
     text = "Gunmen attacked the village, as they did in 2009."
-    assert isinstance(_anchor(parse, text, "attacked"), timex.Undated)
+    assert isinstance(_anchor(parse, text, "attacked"), dating.Undated)
     dated = _anchor(parse, text, "attacked", rules=False)
-    assert isinstance(dated, timex.EventDate) and dated.how == "publication date"
+    assert isinstance(dated, dating.EventDate) and dated.how == "publication date"
 
 
 def test_timex_anchor_headline_is_dated_by_its_lead(parse):
     text = "Gunmen storm village in Darfur\n\nGunmen stormed a village in Darfur on Monday, witnesses said."
     dated = _anchor(parse, text, "storm")
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "lead")
 
 
@@ -370,21 +370,21 @@ def test_timex_anchor_week_and_month_without_rules(parse):
     doc_text = "Police raided the camp last week and clashes broke out in Goma in October."
     doc = parse(doc_text)
     found = timex.tag(doc_text, DCT, doc)
-    raided = timex.anchor(next(t for t in doc if t.text == "raided"), found, DCT, rules=False)
-    assert isinstance(raided, timex.EventDate)
+    raided = dating.anchor(next(t for t in doc if t.text == "raided"), found, DCT, rules=False)
+    assert isinstance(raided, dating.EventDate)
     assert (raided.event_date, raided.time_precision) == (dt.date(2020, 10, 29), 2)
-    clashes = timex.anchor(next(t for t in doc if t.text == "broke"), found, DCT, rules=False)
-    assert isinstance(clashes, timex.EventDate)
+    clashes = dating.anchor(next(t for t in doc if t.text == "broke"), found, DCT, rules=False)
+    assert isinstance(clashes, dating.EventDate)
     assert (clashes.event_date, clashes.time_precision) == (dt.date(2020, 10, 15), 3)
 
 
 def test_timex_anchor_since_dates_only_a_lasting_event(parse):
     dated = _anchor(parse, "Protesters have been marching in Khartoum since 2019.", "marching")
-    assert isinstance(dated, timex.Undated) and dated.reason.startswith("background")
+    assert isinstance(dated, dating.Undated) and dated.reason.startswith("background")
     # with any other verb "since" belongs to a superlative: the fall is today's
     dated = _anchor(parse, "Stocks fall to their lowest level since 2003.", "fall", rules=False)
-    assert isinstance(dated, timex.EventDate) and dated.event_date == DCT
-    assert isinstance(_anchor(parse, "Stocks fall to their lowest level since 2003.", "fall"), timex.EventDate)
+    assert isinstance(dated, dating.EventDate) and dated.event_date == DCT
+    assert isinstance(_anchor(parse, "Stocks fall to their lowest level since 2003.", "fall"), dating.EventDate)
 
 
 def test_timex_reporting_quarter_reads_a_year_ago_as_that_quarter(parse):
@@ -419,38 +419,38 @@ def test_timex_anchor_today_beside_a_calendar_date_is_the_day_of_writing(parse):
     text = ("At a rally on November 1st, the opposition leader, whose party left the coalition earlier today, "
             "called for new elections. He said the army must stay out of politics.")
     left = _anchor(parse, text, "left", rules=False)
-    assert isinstance(left, timex.EventDate) and left.event_date == dt.date(2020, 11, 1)
+    assert isinstance(left, dating.EventDate) and left.event_date == dt.date(2020, 11, 1)
     said = _anchor(parse, text, "said", rules=False)
-    assert isinstance(said, timex.EventDate) and said.event_date == dt.date(2020, 11, 1)
+    assert isinstance(said, dating.EventDate) and said.event_date == dt.date(2020, 11, 1)
     # a calendar date alone, or one of long ago, does not move the publication day
     said = _anchor(parse, "At a rally on November 1st, he called for elections. He said so again today.", "said",
                    rules=False)
-    assert isinstance(said, timex.EventDate) and said.event_date == DCT
+    assert isinstance(said, dating.EventDate) and said.event_date == DCT
 
 
 def test_timex_anchor_participle_of_saying_is_said_when_its_verb_happens(parse):
     text = ("The minister opened the dam on Monday. He cut the ribbon in Merowe, saying the project was finished. "
             "He said it would supply the capital.")
     saying = _anchor(parse, text, "saying", rules=False)
-    assert isinstance(saying, timex.EventDate) and saying.event_date == dt.date(2020, 11, 2)
+    assert isinstance(saying, dating.EventDate) and saying.event_date == dt.date(2020, 11, 2)
     # a finite statement without a date of its own is still the news of the publication day
     said = _anchor(parse, text, "said", rules=False)
-    assert isinstance(said, timex.EventDate) and said.event_date == DCT
+    assert isinstance(said, dating.EventDate) and said.event_date == DCT
 
 
 def test_timex_anchor_year_numbering_a_name_is_not_the_events_time(parse):
     text = "Leaders open Africa Summit 2020\n\nAfrican leaders opened the summit in Addis Ababa on Monday."
     dated = _anchor(parse, text, "open", rules=False)
-    assert isinstance(dated, timex.EventDate)
+    assert isinstance(dated, dating.EventDate)
     assert (dated.event_date, dated.how) == (dt.date(2020, 11, 2), "lead")
 
 
 def test_timex_anchor_present_statement_framed_by_a_year_is_made_now(parse):
     dated = _anchor(parse, "For 2019, the company says it lost money in Sudan.", "says", rules=False)
-    assert isinstance(dated, timex.EventDate) and dated.event_date == DCT
+    assert isinstance(dated, dating.EventDate) and dated.event_date == DCT
     # a statement of the past is not placed by the present: the year still governs it
     assert isinstance(_anchor(parse, "For 2019, the company said it lost money in Sudan.", "said", rules=False),
-                      timex.Undated)
+                      dating.Undated)
 
 
 def test_timex_anchor_point_of_comparison_is_not_the_storys_time(parse):
@@ -458,11 +458,11 @@ def test_timex_anchor_point_of_comparison_is_not_the_storys_time(parse):
     text = ("Shares in Khartoum fell 5% on Monday. Shares in Cairo fell 2% from Monday's closing price. "
             "Shares in Tunis slid too.")
     slid = _anchor(parse, text, "slid", rules=False)
-    assert isinstance(slid, timex.EventDate) and slid.event_date == dt.date(2020, 11, 2)
+    assert isinstance(slid, dating.EventDate) and slid.event_date == dt.date(2020, 11, 2)
     text = ("The index fell 7% on Wednesday, the worst decline since the markets reopened after the October 3rd "
             "attacks. Other indices dipped.")
     dipped = _anchor(parse, text, "dipped", rules=False)
-    assert isinstance(dipped, timex.EventDate) and dipped.event_date == DCT
+    assert isinstance(dipped, dating.EventDate) and dipped.event_date == DCT
 
 
 def test_timex_anchor_without_rules_to_complements_that_happen_at_their_clauses_time(parse):
@@ -477,23 +477,23 @@ def test_timex_anchor_without_rules_to_complements_that_happen_at_their_clauses_
              ("The plane will land in Juba when it arrives on November 11.", "land", dt.date(2020, 11, 11)))
     for text, trigger, day in cases:
         dated = _anchor(parse, text, trigger, rules=False)
-        assert isinstance(dated, timex.EventDate) and dated.event_date == day, text
+        assert isinstance(dated, dating.EventDate) and dated.event_date == day, text
         # ACLED's coding still leaves out what the text puts after its clause
         if trigger in {"pump", "fly", "thank", "land"}:
-            assert isinstance(_anchor(parse, text, trigger), timex.Undated), text
+            assert isinstance(_anchor(parse, text, trigger), dating.Undated), text
     # a plan's complement is still to come
     dated = _anchor(parse, "The union announced a plan on Monday to strike in the capital.", "strike", rules=False)
-    assert isinstance(dated, timex.Undated)
+    assert isinstance(dated, dating.Undated)
 
 
 def test_timex_anchor_without_rules_this_week_of_the_story_is_the_publication_day(parse):
     text = "Protests spread across Sudan this week. Police arrested dozens of students in Khartoum."
     arrested = _anchor(parse, text, "arrested", rules=False)
-    assert isinstance(arrested, timex.EventDate)
+    assert isinstance(arrested, dating.EventDate)
     assert (arrested.event_date, arrested.time_precision, arrested.how) == (DCT, 1, "previous sentence")
     # the week an event is told with stays a week
     spread = _anchor(parse, text, "spread", rules=False)
-    assert isinstance(spread, timex.EventDate) and spread.time_precision == 2
+    assert isinstance(spread, dating.EventDate) and spread.time_precision == 2
     # ACLED's coding keeps the week
     assert _anchor(parse, text, "arrested").time_precision == 2
 
