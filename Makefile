@@ -41,8 +41,9 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/run_all.py
 
-# rebuild the shipped sentence encoder (int8 ONNX of the packaged MiniLM) and the sub-event classifier; needs
-# ../shared/datasets for the PLOVER and CASE 2021 sources (see midan/training.py)
+# rebuild the shipped sentence encoder (int8 ONNX of the packaged MiniLM), the sub-event classifier and the record
+# confidence model (it reads the classifier's scores, so it comes last); needs ../shared/datasets for the PLOVER and
+# CASE 2021 sources and the coded articles' texts (see midan/training.py and midan/training_records.py)
 MODEL_STAMP := $(VENV)/.midan-model-installed
 $(MODEL_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
@@ -53,6 +54,7 @@ $(MODEL_STAMP): pyproject.toml | $(STAMP)
 model: $(MODEL_STAMP)
 	$(BIN)/python scripts/build_encoder.py
 	$(BIN)/python -m midan.training
+	$(BIN)/python -m midan.training_records
 
 # refit the toponym ranker on the LGL and GeoWebNews training folds (needs ../shared/datasets; see midan/training_georank.py)
 geo-model: install

@@ -277,6 +277,8 @@ def _victim_predicate(noun: Token) -> Token | None:
             return node
         for child in node.children:
             if child.dep_ in {"amod", "acl", "relcl", "oprd", "acomp"}:
+                if child.tag_ == "VBG" and child.dep_ == "acl":
+                    continue  # "strongholds ..., killing a commander": the noun is not who died
                 if _is_death(child):
                     return child
                 if child.lemma_.lower() in _INJURY_WORDS:

@@ -218,6 +218,8 @@ _ACCIDENT_WORDS = frozenset({"crash", "accident", "collision", "flood", "floodin
                              "eruption", "erupt", "tremor", "tsunami", "hurricane", "typhoon", "tornado", "wildfire",
                              "leak", "firework", "fireworks", "rain", "mudslide", "avalanche", "heatwave", "blaze",
                              "short-circuit", "boiler", "cylinder"})
+#: disaster words whose verb is an assault ("troops stormed the village", "rioters blazed through the market")
+_ASSAULT_SENSES = frozenset({"storm", "blaze"})
 
 #: what is fought when no one is: fires, illnesses, vices ("battled a blaze", "fighting corruption")
 _NOT_ENEMIES = frozenset({"blaze", "fire", "flame", "wildfire", "cancer", "illness", "disease", "tumour", "tumor",
@@ -272,6 +274,8 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
             cue = _seize_sense(token)
         elif lemma in _FORCE_VERBS and token.pos_ == "VERB":
             cue = _force_sense(token)
+        elif lemma == "bomb" and token.pos_ == "VERB":
+            cue = _force_sense(token) or cue  # "jets bombed the town" is an air strike; "bombed" alone a bomb
         elif lemma == "dead" and token.dep_ not in {"acomp", "oprd", "amod", "dobj", "attr", "pobj", "nsubj",
                                                      "nsubjpass", "conj", "appos", "ROOT"}:
             cue = None
@@ -400,6 +404,11 @@ def _merge_target(anchor: Token) -> Token:
             node = node.head
             continue
         break
+    # a participle on the object of an event verb is that event's outcome ("stormed the strongholds in Homs,
+    # killing a commander" parses "killing" as a modifier of "strongholds")
+    if anchor.tag_ == "VBG" and node.pos_ in {"NOUN", "PROPN"} and node.dep_ in {"dobj", "nsubjpass"} and \
+            node.head.pos_ == "VERB":
+        node = node.head
     return node
 
 
@@ -573,7 +582,10 @@ def _sentence_cues(mention: Mention) -> set[str]:
     when it speaks of crowds or demonstrators."""
     lemmas = {t.lemma_.lower() for t in mention.sentence}
     names = {LEMMA_CUES[lemma] for lemma in lemmas if lemma in LEMMA_CUES}
-    if lemmas & _ACCIDENT_WORDS:
+    # a storm is weather, "stormed the village" an assault
+    disasters = {t.lemma_.lower() for t in mention.sentence if t.pos_ != "VERB" or t.lemma_.lower() not in
+                 _ASSAULT_SENSES}
+    if disasters & _ACCIDENT_WORDS:
         names.add("ACCIDENT")
     if lemmas & {"crowd", "protester", "demonstrator", "protestor", "marcher"}:
         names.add("CROWD")
@@ -679,7 +691,7 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     """
     trigger = mention.trigger
     for start, end in nlp.quote_spans(trigger.sent.text):
-        if start <= trigger.idx - trigger.sent.start_char < end and not _reported(trigger.sent, start, end):
+        if start <= trigger.idx - trigger.sent.start_char < end and not nlp.reported_speech(trigger.sent, start, end):
             return "quote/chant: inside quotation marks"
     path = [trigger, *_head_chain(trigger)[:5]]
     if anchor not in path:
@@ -750,25 +762,6 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
                 t.ent_type_ in {"DATE", "TIME"} for t in node.subtree) and not reported:
             return f"background: past perfect without a date (had {node.text})"
     return ""
-
-
-#: verbs that attribute a quotation to a source: the quotation reports what the source says happened
-_ATTRIBUTION = frozenset({"say", "add", "tell", "report", "state", "confirm", "explain", "recount", "quote"})
-#: the fewest words of a quotation that reports an event; shorter ones are slogans, banners and scare quotes
-MIN_REPORTED_WORDS = 8
-
-
-def _reported(sent: Span, start: int, end: int) -> bool:
-    """Whether the quotation at ``start:end`` of the sentence is a source's account ("'Soldiers stormed the
-    village at dawn and killed three men,' the sources added"): long enough to be a report, attributed by a verb
-    of saying outside it, and not the words of a chant. Reported speech is not a reason to drop an event."""
-    inside = [t for t in sent if start <= t.idx - sent.start_char < end]
-    if sum(1 for t in inside if t.is_alpha) < MIN_REPORTED_WORDS:
-        return False
-    outside = [t for t in sent if not start <= t.idx - sent.start_char < end]
-    lemmas = {t.lemma_.lower() for t in outside}
-    return bool(lemmas & _ATTRIBUTION) and not lemmas & {"chant", "sing", "shout", "scream", "yell", "slogan",
-                                                          "placard", "banner", "read"}
 
 
 #: words of a court's steps; an act they govern ("convicted of killing", "charged with kidnapping") is what a

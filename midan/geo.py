@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from midan import georank
 from midan.gazetteer import TRANSLITERATED, Gazetteer, Place, admin_key, skeleton
 from midan.mention import EventLocation, PlaceMention, Toponym
-from midan.nlp import dateline_end, dateline_place, doc_text, governor, quote_spans, steps_to
+from midan.nlp import dateline_end, dateline_place, doc_text, governor, steps_to, unreported_quotes
 
 logger = logging.getLogger(__name__)
 
@@ -898,7 +898,9 @@ def _contains(outer: Toponym, inner: Toponym, doc: Doc) -> bool:
     after = phrase.right_edge.i + 1
     if after < len(doc) and doc[after].is_punct:
         after += 1
-    if node.dep_ == "pobj" and node.head.lower_ == "in" and node.head.i == after:
+    # "in Hasakeh province": the phrase is the kind noun's
+    phrase_node = node.head if node.dep_ == "compound" and node.head.lower_ in _KIND_NOUNS | _ADMIN_WORDS else node
+    if phrase_node.dep_ == "pobj" and phrase_node.head.lower_ == "in" and phrase_node.head.i == after:
         return True
     if _kind_noun_of(doc[outer.token_start:outer.token_end]) and not (
             inner_root.dep_ in {"compound", "poss", "amod"} and node.dep_ == "pobj" and
@@ -923,7 +925,7 @@ def event_places(trigger: Token, toponyms: list[Toponym]) -> list[Toponym]:
     closely attached to the event word and the names listed with it ("in Basra and Nasiriyah"). Empty when the
     sentence names no place for the event (the name is a home town, a speaker's place, another event's place)."""
     sent = trigger.sent
-    quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
+    quotes = unreported_quotes(sent)
     candidates = sentence_places(sent, toponyms)
     attached: list[tuple[int, int, Toponym]] = []
     for toponym in candidates:
@@ -999,7 +1001,7 @@ def location_candidates(trigger: Token, toponyms: list[Toponym], gazetteer: Gaze
     main place (those restricted to the country the sentence names)."""
     doc = trigger.doc
     sent = trigger.sent
-    quotes = [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)]
+    quotes = unreported_quotes(sent)
     capital = gazetteer.admin1_capital if gazetteer is not None else None
     in_sentence = [t for t in toponyms if sent.start_char <= t.start < sent.end_char and _usable(t, quotes)]
     in_sentence = [t for t in in_sentence if not _qualifies(t, in_sentence, doc)]

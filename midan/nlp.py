@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 logger = logging.getLogger(__name__)
 
@@ -143,3 +143,30 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
         spans.append((i, j + 1))
         i = j + 1
     return spans
+
+
+#: verbs that attribute a quotation to a source: the quotation reports what the source says happened
+ATTRIBUTION = frozenset({"say", "add", "tell", "report", "state", "confirm", "explain", "recount", "quote"})
+#: the fewest words of a quotation that reports an event; shorter ones are slogans, banners and scare quotes
+MIN_REPORTED_WORDS = 8
+
+
+def reported_speech(sent: Span, start: int, end: int) -> bool:
+    """Whether the quotation at ``start:end`` of the sentence is a source's account ("'Soldiers stormed the
+    village at dawn and killed three men,' the sources added"): long enough to be a report, attributed by a verb
+    of saying outside it, and not the words of a chant. Reported speech is not a reason to drop an
+    event, nor a reason to drop the places it names."""
+    inside = [t for t in sent if start <= t.idx - sent.start_char < end]
+    if sum(1 for t in inside if t.is_alpha) < MIN_REPORTED_WORDS:
+        return False
+    outside = [t for t in sent if not start <= t.idx - sent.start_char < end]
+    lemmas = {t.lemma_.lower() for t in outside}
+    return bool(lemmas & ATTRIBUTION) and not lemmas & {"chant", "sing", "shout", "scream", "yell", "slogan",
+                                                         "placard", "banner", "read"}
+
+
+def unreported_quotes(sent: Span) -> list[tuple[int, int]]:
+    """Document character spans of the sentence's quotations that are not a source's account of events (chants,
+    slogans, scare quotes, what someone said they want): the places they name are not where anything happened."""
+    return [(sent.start_char + s, sent.start_char + e) for s, e in quote_spans(sent.text)
+            if not reported_speech(sent, s, e)]

@@ -1,6 +1,6 @@
 """Training the record confidence model (``make model``): whole articles coded event by event.
 
-The data is ``training/article-events/annotations.jsonl``: 300 real news articles (HRDsAttack and FA-KES reports
+The data is ``training/article-events/annotations.jsonl``: 400 real news articles (HRDsAttack and FA-KES reports
 outside the article-events dev set), each read whole and coded event by event for midan under the dev set's
 codebook (``../shared/datasets/article-events/CODEBOOK.md``). Only the coding is in this repository: ids,
 publication dates and events with character offsets of their evidence. The texts are rebuilt from the public
