@@ -204,7 +204,8 @@ def noun_kind(token: Token | None) -> str:
     mods = {c.lemma_.lower() for c in head.children if c.dep_ in {"amod", "compound", "nmod"}}
     if lemma in {"force", "forces"} and not mods & {"security", "government", "armed", "federal", "state",
                                                     "national", "special", "military", "police", "defence",
-                                                    "defense", "paramilitary", "coalition", "regime", "junta"} \
+                                                    "defense", "paramilitary", "coalition", "regime", "junta",
+                                                    "air"} \
             and not _demonym_like(head):
         return "armed"
     if lemma in POLICE or "police" in mods or lemma == "police":
@@ -554,12 +555,12 @@ _MEMBERS = frozenset({"fighter", "member", "militant", "soldier", "troop", "unit
 
 
 def _group_of(head: Token) -> tuple[str, str] | None:
-    """A known group named by the phrase itself or by its "of" phrase."""
+    """A known group named by the phrase itself or by its "of" or "from" phrase."""
     group = known_group(_phrase(head))
     if group or head.lemma_.lower() not in _MEMBERS:
         return group
     for child in head.children:
-        if child.dep_ == "prep" and child.lower_ == "of":
+        if child.dep_ == "prep" and child.lower_ in {"of", "from"}:  # "militants from the group known as X"
             obj = next((g for g in child.children if g.dep_ == "pobj"), None)
             if obj is not None:
                 return known_group(" ".join(t.text for t in obj.subtree))
@@ -784,6 +785,25 @@ def _governor_arguments(anchor: Token) -> tuple[Token | None, Token | None]:
     return agent, patient
 
 
+def _named_sides(mention: Mention, agent: Token | None, patient: Token | None) -> list[Token]:
+    """Heads of the armed sides the clause (else the sentence) names by a known group or as state forces or
+    rebels, nearest the event word first; not the victims, the arguments already read, or the words of a place."""
+    trigger = mention.trigger
+    taken = {t.i for t in (agent, patient) if t is not None}
+    found = []
+    for tokens in (mention.clause, list(mention.sentence)):
+        for token in tokens or []:
+            if token.pos_ not in {"NOUN", "PROPN"} or token.dep_ in {"compound", "amod", "poss"} or \
+                    token.i in taken or _usable(token, mention) is None:
+                continue
+            if noun_kind(token) in {"state", "rebel", "external"} or (
+                    noun_kind(token) == "militia" and _group_of(_people_head(token))):
+                found.append(token)
+        if found:
+            break
+    return sorted(found, key=lambda t: abs(t.i - trigger.i))
+
+
 def assign(mention: Mention, country: str, demonym: Callable[[str], str | None],
            when: dt.date | None = None) -> None:
     """Fill ``actor1``/``actor2`` and the associated actors of a coded mention, ACLED's way round.
@@ -880,6 +900,19 @@ def assign(mention: Mention, country: str, demonym: Callable[[str], str | None],
             a2 = name(None, "armed" if (a1 and a1.kind == "state") else "state")
     if a1 is None:
         a1 = name(None, "armed")
+    if event_type in {"Battles", "Explosions/Remote violence"} and a1 is not None and (
+            (a1.text == "" and agent is None) or (akind == "" and a1.name.startswith("Unidentified"))):
+        # the parse found no perpetrator: the act's own words ("Russian airstrikes", "the US-led coalition
+        # airstrike", "opposition shelling"), else a side the sentence names elsewhere ("bombardment by regime
+        # forces", "militants from the groups known as Liwa al-Fateh shelled ...", "clashes with the Syrian army")
+        own_kind = actor_kind(mention.trigger, demonym) if mention.trigger.pos_ == "NOUN" else ""
+        if own_kind in {"state", "rebel", "militia", "external"}:
+            a1 = name(mention.trigger, own_kind) or a1
+        elif a1.name.startswith("Unidentified Armed Group"):
+            named = [found for found in (name(t, noun_kind(t)) for t in _named_sides(mention, agent, patient))
+                     if found is not None and (a2 is None or found.name != a2.name)]
+            if named:
+                a1 = named[0]
     if a2 is not None and a1 is not None and a2.name == a1.name:
         # one side named twice: in a battle the other side is unknown; elsewhere there is no second actor
         a2 = name(None, "armed" if a1.kind == "state" else "state") if event_type == "Battles" else None

@@ -170,3 +170,14 @@ def test_article_a_name_the_ner_cut_short_is_whole(pipeline):
     found = records(pipeline, "Police in Nizhny Novgorod arrested a demonstrator on Monday for protesting with a "
                               "blank sign.", published=dt.date(2022, 3, 14))
     assert found and "Novgorod" in found[0].location
+
+
+def test_article_the_perpetrator_from_the_acts_own_words_or_the_sentences_sides(pipeline):
+    found = records(pipeline, "Russian airstrikes killed six civilians in the town of Saraqib on Monday.")
+    assert found and found[0].actor1.startswith("Military Forces of Russia")
+    found = records(pipeline, "Bombardment by regime forces on the town of Douma in Syria killed nine civilians on "
+                              "Monday.")
+    assert found and found[0].actor1.startswith("Military Forces of Syria")
+    found = records(pipeline, "Militants from the group known as Jaish al-Islam shelled the town of Douma in "
+                              "Syria with mortar shells on Monday.")
+    assert found and found[0].actor1.startswith("Jaish al-Islam")
