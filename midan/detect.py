@@ -110,6 +110,10 @@ PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
                                                                                      "bombardment"]}}],
         [{"LOWER": {"IN": ["fighter", "military"]}}, {"LEMMA": "jet"}],
         [{"LOWER": "helicopter"}, {"LEMMA": "gunship"}],
+        # barrel bombs are dropped from helicopters and planes; so is a bomb that is "dropped"
+        [{"LOWER": "barrel"}, {"LEMMA": "bomb"}],
+        [{"LEMMA": "drop"}, {"OP": "?"}, {"OP": "?"}, {"LEMMA": "bomb"}],
+        [{"LEMMA": "bomb"}, {"LOWER": "dropped"}],
     ],
     "SHELL": [[{"LOWER": {"IN": ["missile", "rocket", "artillery", "mortar"]}}, {"LEMMA": {"IN": ["strike", "attack",
                                                                                               "fire"]}}]],

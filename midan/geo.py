@@ -50,12 +50,40 @@ _CALENDAR = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "
                        "sunday", "today", "yesterday"})
 
 
+#: the last word of a facility named after its town ("Qamishli National Hospital", "Kandahar Airport")
+_FACILITY_NOUNS = frozenset({"hospital", "airport", "airbase", "university", "prison", "jail", "stadium", "mosque",
+                             "church", "cathedral", "market", "bridge", "camp", "station", "port", "school",
+                             "college", "barracks"})
+#: words between a town's name and the facility's noun that are not the town's ("Maiduguri General Hospital")
+_FACILITY_WORDS = frozenset({"national", "general", "central", "international", "teaching", "specialist", "main",
+                             "state", "federal", "city", "grand", "old", "new", "military", "air"})
+
+
+def _facility_town(ent: Span) -> Span | None:
+    """The town a facility is named after, as a candidate toponym: ACLED places an event at a hospital, airport
+    or prison in the town that holds it, and the facility's name often says which."""
+    if ent.label_ not in {"FAC", "ORG"} or len(ent) < 2 or ent[-1].lower_ not in _FACILITY_NOUNS:
+        return None
+    words = [t for t in ent[:-1] if t.lower_ not in {"the", "a"}]
+    name = []
+    for token in words:
+        if token.lower_ in _FACILITY_WORDS or not token.is_title or token.pos_ != "PROPN":
+            break
+        name.append(token)
+    if not name or (len(name) == len(words) and len(words) > 2):
+        return None
+    return Span(ent.doc, name[0].i, name[-1].i + 1, label="GPE")
+
+
 def _spans(doc: Doc) -> list[Span]:
     """Candidate toponym spans: spaCy place entities, other entities and proper-noun runs."""
     found: dict[tuple[int, int], Span] = {}
     for ent in doc.ents:
         if ent.label_ in {"GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"}:
             found[(ent.start, ent.end)] = ent
+        town = _facility_town(ent)
+        if town is not None:
+            found.setdefault((town.start, town.end), town)
     dateline = dateline_place(doc_text(doc))
     if dateline is not None:
         # "MAIDUGURI, Nigeria —", "new delhi: ...": the dateline's place name
@@ -167,6 +195,13 @@ def _clean(span: Span) -> Span:
     return Span(span.doc, start, end, label=span.label_)
 
 
+def _names_facility(span: Span) -> bool:
+    """Whether the span is the town a facility is named after ("near Qamishli National Hospital")."""
+    ent = next((e for e in span.doc.ents if e.start <= span.start and span.end < e.end), None)
+    town = _facility_town(ent) if ent is not None else None
+    return town is not None and (town.start, town.end) == (span.start, span.end)
+
+
 def _is_locative(span: Span) -> bool:
     root = span.root
     if span.label_ in {"GPE", "LOC", "FAC"}:
@@ -174,7 +209,8 @@ def _is_locative(span: Span) -> bool:
         if root.dep_ in {"nsubj"} and root.head.lemma_.lower() in _SPEECH:
             return False
         if root.dep_ in {"amod", "compound", "poss"} and root.head.pos_ in {"NOUN", "PROPN"} and \
-                root.head.ent_type_ not in {"GPE", "LOC", "FAC"} and root.head.lemma_.lower() not in _ADMIN_WORDS:
+                root.head.ent_type_ not in {"GPE", "LOC", "FAC"} and root.head.lemma_.lower() not in _ADMIN_WORDS \
+                and not _names_facility(span):
             return False
         return True
     # other labels count as places only after a locative preposition or in an apposition to one

@@ -926,8 +926,7 @@ def tag(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
         chosen.append(timex)
     # "since 2019" etc.: mark spans opened by "since" (before shifts are resolved: such a span dates no story)
     for timex in chosen:
-        before = text[max(timex.start - 7, 0):timex.start].lower()
-        if before.rstrip().endswith("since"):
+        if _SINCE_BEFORE.search(text, max(timex.start - 12, 0), timex.start):  # "since May", "since the May 1 coup"
             timex.since = True
     _resolve_shifts(text, chosen)
     _merge_adjacent(text, chosen)
@@ -1043,6 +1042,9 @@ def _merge_adjacent(text: str, chosen: list[Timex]) -> None:
             i += 1
             continue
         chosen[i:i + 2] = [merged]
+
+
+_SINCE_BEFORE = re.compile(r"\bsince(?:\s+the)?\s*$", re.IGNORECASE)
 
 
 def _resolve_shifts(text: str, chosen: list[Timex]) -> None:

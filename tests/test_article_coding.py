@@ -181,3 +181,21 @@ def test_article_the_perpetrator_from_the_acts_own_words_or_the_sentences_sides(
     found = records(pipeline, "Militants from the group known as Jaish al-Islam shelled the town of Douma in "
                               "Syria with mortar shells on Monday.")
     assert found and found[0].actor1.startswith("Jaish al-Islam")
+
+
+def test_article_barrel_bombs_and_dropped_bombs_are_air_strikes(pipeline):
+    found = records(pipeline, "Syrian regime aircraft killed at least 10 people when they dropped barrel bombs on a "
+                              "camp in the town of Saraqib on Wednesday.", published=dt.date(2014, 10, 29))
+    assert [e.sub_event_type for e in found] == ["Air/drone strike"]
+
+
+def test_article_a_facility_is_placed_at_the_town_it_is_named_after(pipeline):
+    found = records(pipeline, "Terrorists detonated an explosive device near Qamishli National Hospital in Hasaka "
+                              "province on Monday.", published=dt.date(2016, 11, 7))
+    assert [e.location for e in found] == ["Al Qāmishlī"]
+
+
+def test_article_a_date_after_since_anchors_no_later_day(pipeline):
+    found = records(pipeline, "Myanmar has been in chaos since the February 1 coup. Security forces killed at least "
+                              "four people in Yangon the previous day.", published=dt.date(2021, 3, 1))
+    assert all(e.event_date != "2021-01-31" for e in found)
