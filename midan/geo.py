@@ -51,8 +51,8 @@ _CALENDAR = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "
 
 
 #: the last word of a facility named after its town ("Qamishli National Hospital", "Kandahar Airport")
-_FACILITY_NOUNS = frozenset({"hospital", "airport", "airbase", "university", "prison", "jail", "stadium", "mosque",
-                             "church", "cathedral", "market", "bridge", "camp", "station", "port", "school",
+_FACILITY_NOUNS = frozenset({"hospital", "airport", "airbase", "university", "prison", "jail", "stadium",
+                             "market", "bridge", "camp", "station", "port", "school",
                              "college", "barracks"})
 #: words between a town's name and the facility's noun that are not the town's ("Maiduguri General Hospital")
 _FACILITY_WORDS = frozenset({"national", "general", "central", "international", "teaching", "specialist", "main",
@@ -202,8 +202,23 @@ def _names_facility(span: Span) -> bool:
     return town is not None and (town.start, town.end) == (span.start, span.end)
 
 
+#: nouns of bodies a name after "known as" may name ("the company ... is now known as Orange")
+_BODY_NOUNS = frozenset({"company", "firm", "corporation", "group", "brand", "operator", "party", "organisation",
+                         "organization", "movement", "band", "team", "club", "network", "channel", "newspaper"})
+
+
+def _body_name(root: Token) -> bool:
+    """A name given to a company, party or other body ("France Télécom, now known as Orange")."""
+    if not (root.dep_ == "pobj" and root.head.lower_ == "as" and
+            root.head.head.lemma_.lower() in {"know", "call", "name", "rename", "brand", "rebrand"}):
+        return False
+    return any(t.lemma_.lower() in _BODY_NOUNS for t in root.sent if t.i < root.i)
+
+
 def _is_locative(span: Span) -> bool:
     root = span.root
+    if _body_name(root):
+        return False
     if span.label_ in {"GPE", "LOC", "FAC"}:
         # metonymy: "Khartoum said", "Washington accused"
         if root.dep_ in {"nsubj"} and root.head.lemma_.lower() in _SPEECH:

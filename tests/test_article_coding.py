@@ -199,3 +199,12 @@ def test_article_a_date_after_since_anchors_no_later_day(pipeline):
     found = records(pipeline, "Myanmar has been in chaos since the February 1 coup. Security forces killed at least "
                               "four people in Yangon the previous day.", published=dt.date(2021, 3, 1))
     assert all(e.event_date != "2021-01-31" for e in found)
+
+
+def test_article_a_company_known_by_a_place_name_and_a_church_named_after_one_are_not_places(pipeline):
+    found = records(pipeline, "Workers of the company France Telecom, now known as Orange, protested on Monday "
+                              "against job cuts in Paris.", published=dt.date(2019, 12, 20))
+    assert [e.location for e in found] == ["Paris"]
+    found = records(pipeline, "Pastor Zhao Huaiguo, the founder of Bethel Church, was arrested on Monday in "
+                              "Changsha.", published=dt.date(2019, 12, 20))
+    assert {e.country for e in found} == {"China"}
