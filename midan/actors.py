@@ -42,7 +42,7 @@ ARMED = frozenset({"gunman", "gunmen", "assailant", "attacker", "bandit", "kidna
                    "abductor", "raider", "hitman", "perpetrator", "man", "men", "group", "killer", "suspect"})
 PROTESTER = frozenset({"protester", "protestor", "demonstrator", "marcher", "picketer", "striker", "crowd",
                        "activist", "supporter", "participant"})
-RIOTER = frozenset({"rioter", "mob", "youth", "looter", "arsonist", "hooligan"})
+RIOTER = frozenset({"rioter", "mob", "youth", "looter", "arsonist", "hooligan", "hoodlum", "thug"})
 CIVILIAN = frozenset({"civilian", "villager", "resident", "farmer", "herder", "journalist", "reporter",
                       "student", "teacher", "worker", "woman", "child", "people", "person", "passenger",
                       "worshipper", "family", "leader", "lawyer", "trader", "shopkeeper", "driver", "doctor",
@@ -864,7 +864,7 @@ def assign(mention: Mention, country: str, demonym: Callable[[str], str | None],
                 crowd = None
         a1 = name(crowd, "rioter")
         if sub == "Mob violence" or pkind == "civilian":
-            a2 = name(patient, "civilian")
+            a2 = name(patient, "protester" if pkind == "protester" else "civilian")
             assoc2 = associated(patient, country)
         elif pkind == "state" or force_side is not None:
             a2 = name(force_side, "state")

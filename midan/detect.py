@@ -638,6 +638,9 @@ def classify_cues(cues: set[str], agent: str, patient: str, sentence: set[str]) 
         return "Armed clash", 0.75, "armed groups fought"
     if "MOB" in cues:
         return "Mob violence", 0.75, "mob violence"
+    if patient == "protester" and agent == "rioter" and cues & {"ATTACK", "KILL"}:
+        # "hoodlums attacked the protesters": a mob's violence on a demonstration, not the demonstrators'
+        return "Mob violence", 0.7, "a mob attacked demonstrators"
     if protest or "RIOT" in cues:
         if cues & {"LIVE_FIRE"} or (cues & {"KILL"} and agent == "state") or (
                 violent and agent == "state" and patient == "protester" and "KILL" in cues):

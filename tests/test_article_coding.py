@@ -208,3 +208,10 @@ def test_article_a_company_known_by_a_place_name_and_a_church_named_after_one_ar
     found = records(pipeline, "Pastor Zhao Huaiguo, the founder of Bethel Church, was arrested on Monday in "
                               "Changsha.", published=dt.date(2019, 12, 20))
     assert {e.country for e in found} == {"China"}
+
+
+def test_article_a_mob_that_attacks_demonstrators_is_mob_violence(pipeline):
+    found = records(pipeline, "Thugs attacked protesters in Ilorin on Sunday, injuring five.",
+                    published=dt.date(2020, 10, 20))
+    assert [(e.sub_event_type, e.actor1, e.actor2) for e in found] == [
+        ("Mob violence", "Rioters (Nigeria)", "Protesters (Nigeria)")]
