@@ -240,6 +240,9 @@ def _is_death(token: Token) -> bool:
     lemma = token.lemma_.lower()
     if lemma in _DEATH_WORDS:
         return lemma != "death" or token.dep_ != "pobj" or token.head.lower_ != "to"
+    if lemma in {"claim", "take", "cost"} and any(c.dep_ == "dobj" and c.lemma_.lower() == "life"
+                                                  for c in token.children):
+        return True  # "claiming the lives of several militants", "the blast took 12 lives"
     if lemma == "lose" and any(c.dep_ == "dobj" and (c.lemma_.lower() in _LOST | {"life"} or (
             c.like_num and c.head.i == token.i)) for c in token.children):
         return True  # "lost their lives", "the army lost two soldiers"
@@ -303,6 +306,8 @@ def _victim_predicate(noun: Token) -> Token | None:
             prep = head
             if prep.lower_ == "of":
                 node = prep.head
+                if node.lemma_.lower() == "life" and node.dep_ == "dobj" and _is_death(node.head):
+                    return node.head  # "claimed the lives of 12 fighters"
                 if _is_death(node) and node.lemma_.lower() in {"death", "body", "corpse", "toll", "killing",
                                                                "murder", "massacre", "execution", "fatality"}:
                     return node
@@ -552,7 +557,8 @@ def fatalities(sentence: Sequence[Token]) -> Fatalities | None:
     lemmas = {t.lemma_.lower() for t in sentence}
     lowered = {t.lower_ for t in sentence}
     if not lemmas & (_DEATH_WORDS | {"death"}) and "dead" not in lowered and not (
-            lemmas & _HARM_VERBS and "death" in lowered) and "lose" not in lemmas:
+            lemmas & _HARM_VERBS and "death" in lowered) and "lose" not in lemmas and not (
+            "life" in lemmas and lemmas & {"claim", "take", "cost"}):
         return None
     figures = _figures(sentence)
     numbered = {f.noun.i for f in figures} | {t.i for f in figures for t in f.noun.subtree if t.like_num}

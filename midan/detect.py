@@ -747,6 +747,12 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
         return f"background: a habitual description ({trigger.head.text} that {trigger.text})"
     if trigger.pos_ == "NOUN" and trigger.dep_ == "pobj" and trigger.head.lower_ == "as":
         return f"not an event: a role (as {trigger.text})"
+    for node in path:  # up to the verb the event word belongs to
+        often = next((c for c in node.children if c.dep_ == "advmod" and c.lower_ in _HABITUAL_ADVERBS), None)
+        if often is not None:
+            return f"background: a habitual act ({often.text} {node.text}), not one event"
+        if node.pos_ in {"VERB", "AUX"}:
+            break
     earlier = _long_before(path)
     if earlier:
         return f"background: told as {earlier} another event"
@@ -771,6 +777,9 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     return ""
 
 
+#: adverbs that make an act a habit, not an event ("the province is regularly targeted", "usually targeting")
+_HABITUAL_ADVERBS = frozenset({"regularly", "often", "usually", "frequently", "routinely", "typically", "generally",
+                               "normally", "habitually", "commonly", "sometimes", "occasionally"})
 #: words of a court's steps; an act they govern ("convicted of killing", "charged with kidnapping") is what a
 #: defendant is accused of, reported elsewhere if at all
 _COURT_WORDS = frozenset({"charge", "convict", "conviction", "accuse", "accusation", "sentence", "indict",

@@ -215,3 +215,10 @@ def test_article_a_mob_that_attacks_demonstrators_is_mob_violence(pipeline):
                     published=dt.date(2020, 10, 20))
     assert [(e.sub_event_type, e.actor1, e.actor2) for e in found] == [
         ("Mob violence", "Rioters (Nigeria)", "Protesters (Nigeria)")]
+
+
+def test_article_habits_and_lives_claimed(pipeline):
+    assert records(pipeline, "The province of Idlib is regularly targeted in government air strikes.",
+                   published=dt.date(2017, 4, 15)) == []
+    found = records(pipeline, "The clashes in Binnish on Monday claimed the lives of 12 fighters.")
+    assert found and found[0].fatalities == 12
