@@ -225,7 +225,7 @@ def _is_locative(span: Span) -> bool:
             return False
         if root.dep_ in {"amod", "compound", "poss"} and root.head.pos_ in {"NOUN", "PROPN"} and \
                 root.head.ent_type_ not in {"GPE", "LOC", "FAC"} and root.head.lemma_.lower() not in _ADMIN_WORDS \
-                and not _names_facility(span):
+                and root.head.lower_ not in _KIND_NOUNS and not _names_facility(span):  # "Idlib city" is Idlib
             return False
         return True
     # other labels count as places only after a locative preposition or in an apposition to one

@@ -222,3 +222,9 @@ def test_article_habits_and_lives_claimed(pipeline):
                    published=dt.date(2017, 4, 15)) == []
     found = records(pipeline, "The clashes in Binnish on Monday claimed the lives of 12 fighters.")
     assert found and found[0].fatalities == 12
+
+
+def test_article_a_town_named_with_its_kind_noun_is_the_town(pipeline):
+    found = records(pipeline, "Air strikes in Syria hit civilian neighbourhoods of Idlib city on Wednesday.",
+                    published=dt.date(2016, 7, 20))
+    assert [e.location for e in found] == ["Idlib"]
