@@ -202,6 +202,9 @@ def _names_facility(span: Span) -> bool:
     return town is not None and (town.start, town.end) == (span.start, span.end)
 
 
+#: forces and offices a town's name before them places: "Hong Kong police arrested ..." acted in Hong Kong
+_JURISDICTION_NOUNS = frozenset({"police", "policeman", "policemen", "authority", "authorities", "court",
+                                 "prosecutor", "prosecutors", "governor"})
 #: nouns of bodies a name after "known as" may name ("the company ... is now known as Orange")
 _BODY_NOUNS = frozenset({"company", "firm", "corporation", "group", "brand", "operator", "party", "organisation",
                          "organization", "movement", "band", "team", "club", "network", "channel", "newspaper"})
@@ -225,7 +228,8 @@ def _is_locative(span: Span) -> bool:
             return False
         if root.dep_ in {"amod", "compound", "poss"} and root.head.pos_ in {"NOUN", "PROPN"} and \
                 root.head.ent_type_ not in {"GPE", "LOC", "FAC"} and root.head.lemma_.lower() not in _ADMIN_WORDS \
-                and root.head.lower_ not in _KIND_NOUNS and not _names_facility(span):  # "Idlib city" is Idlib
+                and root.head.lower_ not in _KIND_NOUNS and not _names_facility(span) and \
+                root.head.lemma_.lower() not in _JURISDICTION_NOUNS:  # "Idlib city"; "Hong Kong police"
             return False
         return True
     # other labels count as places only after a locative preposition or in an apposition to one

@@ -228,3 +228,9 @@ def test_article_a_town_named_with_its_kind_noun_is_the_town(pipeline):
     found = records(pipeline, "Air strikes in Syria hit civilian neighbourhoods of Idlib city on Wednesday.",
                     published=dt.date(2016, 7, 20))
     assert [e.location for e in found] == ["Idlib"]
+
+
+def test_article_a_town_named_before_its_police_is_where_they_acted(pipeline):
+    found = records(pipeline, "Hong Kong police on Thursday arrested five trade union members over children's "
+                              "books.", published=dt.date(2021, 7, 24))
+    assert [(e.sub_event_type, e.location) for e in found] == [("Arrests", "Hong Kong")]
