@@ -65,8 +65,8 @@ Stage = Callable[[Analysis], None]
 NO_EVENT_FLOOR = 0.8
 RETYPE_FLOOR = 0.6
 #: records below this confidence are not written by default (``--min-confidence 0`` keeps them); chosen on the
-#: article-events dev set (``benchmarks/article_events.py``): the best core F1 among the thresholds that leave no
-#: article more than two spurious records (lower ones keep a little more recall and more noise; the README's table)
+#: article-events dev set (``benchmarks/article_events.py``): within 0.01 of the best core F1 with at most one article
+#: over two spurious records; lower thresholds add recall and noise, higher ones the reverse (the README's table)
 DEFAULT_MIN_CONFIDENCE = 0.4
 
 
