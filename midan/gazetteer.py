@@ -383,6 +383,13 @@ class Gazetteer:
             return None
         return self._place(row)
 
+    def national_capital(self, country_code: str) -> Place | None:
+        """A country's capital city (its PPLC place): where "the Iraqi capital" or "Haiti's capital" is."""
+        row = self._db.execute(
+            "SELECT geonames_id, name, lat, lon, fclass, fcode, cc, admin1, admin2, population FROM places "
+            "WHERE cc = ? AND fcode = 'PPLC' ORDER BY population DESC LIMIT 1", (country_code,)).fetchone()
+        return self._place(row) if row is not None else None
+
     def info(self) -> dict[str, object]:
         counts = {table: self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                   for table in ("places", "names", "countries", "country_names")}

@@ -1018,10 +1018,11 @@ class Rule(IntEnum):
     PATH = 2         # the place attached by the older, looser path rule
     NEAREST = 3      # the sentence's known places, nearest the event word first
     CITY_STATE = 4   # a city-state named as a country ("police in Hong Kong")
-    STORY = 5        # the place of the story's last event
-    EARLIER = 6      # the places of earlier sentences, nearest first
-    DATELINE = 7     # the dateline's place
-    ARTICLE = 8      # the article's main place
+    CAPITAL = 5      # a country's capital named as such ("in the Iraqi capital", "in Haiti's capital")
+    STORY = 6        # the place of the story's last event
+    EARLIER = 7      # the places of earlier sentences, nearest first
+    DATELINE = 8     # the dateline's place
+    ARTICLE = 9      # the article's main place
 
 
 @dataclass
@@ -1107,6 +1108,12 @@ def location_candidates(trigger: Token, toponyms: list[Toponym], gazetteer: Gaze
         if city is not None:
             candidates.append(LocationCandidate(toponym, "sentence", (Rule.CITY_STATE, order),
                                                 EventLocation(toponym, city, city.name, 1, "sentence")))
+    # 4b. "in the Iraqi capital", "in Haiti's capital", "the capital of Sudan": that country's capital city
+    if gazetteer is not None:
+        for order, (word, city) in enumerate(_named_capitals(trigger, gazetteer)):
+            own = Toponym(word.idx, word.idx + len(word.text), word.text, city, "GPE", True, 1.0, word.i, word.i + 1)
+            candidates.append(LocationCandidate(own, "dependency", (Rule.CAPITAL, order),
+                                                EventLocation(own, city, city.name, 1, "dependency")))
     # 5. the sentence names no town: the story's place, restricted to the country the sentence names (if any)
     countries = {country.country_code} if country is not None else _country_places(sentence_toponyms, quotes)
 
@@ -1141,6 +1148,29 @@ def location_candidates(trigger: Token, toponyms: list[Toponym], gazetteer: Gaze
             else:
                 code(Rule.ARTICLE, 0, toponym, "article")
     return sorted(candidates, key=lambda candidate: candidate.rank)
+
+
+def _named_capitals(trigger: Token, gazetteer: Gazetteer) -> list[tuple[Token, Place]]:
+    """The word "capital" attached to the event with the country it belongs to, and that country's capital city:
+    "in the Iraqi capital", "in Haiti's capital", "in the capital of Sudan" (not "the capital Damascus", which
+    names its city, nor "capital punishment")."""
+    found = []
+    targets = {trigger.i, governor(trigger).i}
+    for word in trigger.sent:
+        if word.lower_ != "capital" or word.pos_ != "NOUN" or any(c.dep_ == "appos" for c in word.children) or \
+                steps_to(word, targets, _NOT_EVENT_PLACE) is None:
+            continue
+        owners = [c for c in word.children if c.dep_ in {"poss", "amod", "compound", "nmod"}]
+        owners += [g for c in word.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                   if g.dep_ == "pobj"]
+        for owner in owners:
+            name = owner.text[:-2] if owner.text.endswith(("'s", "’s")) else owner.text
+            country = gazetteer.country(name)
+            city = gazetteer.national_capital(country.country_code) if country is not None else None
+            if city is not None:
+                found.append((word, city))
+                break
+    return found
 
 
 def _object_of(toponym: Toponym, trigger: Token) -> bool:

@@ -234,3 +234,13 @@ def test_article_a_town_named_before_its_police_is_where_they_acted(pipeline):
     found = records(pipeline, "Hong Kong police on Thursday arrested five trade union members over children's "
                               "books.", published=dt.date(2021, 7, 24))
     assert [(e.sub_event_type, e.location) for e in found] == [("Arrests", "Hong Kong")]
+
+
+def test_article_a_countrys_capital_named_as_such_is_its_capital_city(pipeline):
+    for text, city in (("Hundreds of demonstrators blocked roads and burned tires in Haiti's capital on Thursday.",
+                        "Port-au-Prince"),
+                       ("Protesters marched in the Iraqi capital on Friday.", "Baghdad"),
+                       ("Protesters marched in the capital of Sudan on Friday.", "Khartoum")):
+        assert [e.location for e in records(pipeline, text, published=dt.date(2021, 10, 22))] == [city], text
+    assert records(pipeline, "He called for capital punishment for the killers of protesters on Friday.",
+                   published=dt.date(2021, 10, 22)) == []
