@@ -145,7 +145,8 @@ _TITLE_WORDS = frozenset({"secretary", "court", "union", "alliance", "war", "cou
                           "victory", "independence", "freedom", "unity", "peace", "hope", "mission", "centre",
                           "center", "national", "federal", "central", "security", "defence", "defense"})
 _PLACE_NOUNS = frozenset({"town", "city", "village", "district", "province", "state", "region", "area", "county",
-                          "capital", "suburb", "neighbourhood", "neighborhood", "municipality", "governorate"})
+                          "capital", "suburb", "neighbourhood", "neighborhood", "municipality", "governorate",
+                          "island", "township", "hamlet", "locality", "prefecture"})
 
 
 def _placed(span: Span) -> bool:
@@ -862,6 +863,11 @@ def event_words(trigger: Token) -> dict[int, int]:
     verbs = [verb, *(t for t in verb.conjuncts if t.pos_ in {"VERB", "AUX"} and t.i > verb.i)]
     for node in verbs:
         words.setdefault(node.i, 0)
+    if verb.dep_ == "conj" and verb.head.pos_ in {"VERB", "AUX"} and not any(
+            c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+        # a second verb of one subject shares the first one's place ("was spotted by policemen on Mykonos and
+        # detained"), one step further than a place of its own
+        words.setdefault(verb.head.i, 1)
     for node in verbs:
         for child in node.children:
             if child.dep_ in {"advcl", "xcomp"}:

@@ -244,3 +244,9 @@ def test_article_a_countrys_capital_named_as_such_is_its_capital_city(pipeline):
         assert [e.location for e in records(pipeline, text, published=dt.date(2021, 10, 22))] == [city], text
     assert records(pipeline, "He called for capital punishment for the killers of protesters on Friday.",
                    published=dt.date(2021, 10, 22)) == []
+
+
+def test_article_a_second_verb_of_one_subject_shares_the_first_ones_place(pipeline):
+    found = records(pipeline, "The 65-year-old was spotted by policemen in the island of Mykonos and detained on "
+                              "Thursday.", published=dt.date(2019, 9, 20))
+    assert [(e.sub_event_type, e.location) for e in found] == [("Arrests", "Mykonos")]
