@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -47,3 +48,18 @@ def test_article_events_benchmark_runs_on_a_few_articles():
     figures = result["figures"]
     assert {"core_f1", "strict_f1", "core_f1_macro", "reliability_worst_gap"} <= figures.keys()
     assert 0.0 <= figures["core_f1"]["value"] <= 1.0
+
+
+@pytest.mark.shared
+def test_annotated_articles_are_scored_with_the_model_cross_validated_and_by_threshold():
+    _scorer()
+    try:
+        result = article_events.run_annotated(limit=12, folds=2)
+    except DatasetMissing as exc:
+        pytest.skip(f"{exc}")
+    sweep = result["details"]["by_threshold"]
+    assert [row["threshold"] for row in sweep] == list(article_events.THRESHOLDS)
+    # a higher threshold keeps no more records, and precision is a share
+    assert all(a["records"] >= b["records"] for a, b in itertools.pairwise(sweep))
+    assert all(0.0 <= row["core_precision"] <= 1.0 and row["most_spurious"] >= 0 for row in sweep)
+    assert 0.0 <= result["figures"]["core_f1"]["value"] <= 1.0
