@@ -75,10 +75,38 @@ def _facility_town(ent: Span) -> Span | None:
     return Span(ent.doc, name[0].i, name[-1].i + 1, label="GPE")
 
 
+def _listed_names(ent: Span) -> list[Span]:
+    """The names of a list the NER took for one entity ("parts of Enugu, Owerri and Aba" as one ORG), when the
+    list stands where places do (after a locative preposition or "of" a noun); each name is then a place entity."""
+    if ent.label_ not in {"GPE", "LOC", "ORG", "PERSON"} or not any(t.text == "," or t.dep_ == "cc" for t in ent):
+        return []
+    root = ent.root
+    if not (root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE_PREPS):
+        return []
+    parts: list[Span] = []
+    start = ent.start
+    for token in [*ent, None]:
+        if token is None or token.text == "," or token.dep_ == "cc":
+            end = token.i if token is not None else ent.end
+            words = ent.doc[start:end]
+            if not words or not all(t.is_title and t.pos_ == "PROPN" for t in words):
+                return []  # not a list of names ("Bank of Africa, Lagos branch")
+            parts.append(Span(ent.doc, start, end, label="GPE"))
+            start = (token.i + 1) if token is not None else ent.end
+            while start < ent.end and (ent.doc[start].text == "," or ent.doc[start].dep_ == "cc"):
+                start += 1
+    return parts if len(parts) > 1 else []
+
+
 def _spans(doc: Doc) -> list[Span]:
     """Candidate toponym spans: spaCy place entities, other entities and proper-noun runs."""
     found: dict[tuple[int, int], Span] = {}
     for ent in doc.ents:
+        parts = _listed_names(ent)
+        if parts:
+            for part in parts:
+                found[(part.start, part.end)] = part
+            continue
         if ent.label_ in {"GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"}:
             found[(ent.start, ent.end)] = ent
         town = _facility_town(ent)

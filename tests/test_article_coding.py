@@ -250,3 +250,9 @@ def test_article_a_second_verb_of_one_subject_shares_the_first_ones_place(pipeli
     found = records(pipeline, "The 65-year-old was spotted by policemen in the island of Mykonos and detained on "
                               "Thursday.", published=dt.date(2019, 9, 20))
     assert [(e.sub_event_type, e.location) for e in found] == [("Arrests", "Mykonos")]
+
+
+def test_article_a_list_the_ner_took_for_one_name_is_one_event_per_place(pipeline):
+    found = records(pipeline, "Protests spread across Nigeria. Protesters also shut down major parts of Enugu, Owerri "
+                              "and Aba on Tuesday.", published=dt.date(2020, 10, 20))
+    assert {"Enugu", "Owerri", "Aba"} <= {e.location for e in found}
