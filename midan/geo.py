@@ -47,7 +47,10 @@ _SPEECH = frozenset({"say", "announce", "state", "claim", "deny", "tell", "repor
 _CALENDAR = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
                        "january", "february", "march", "april", "june", "july", "august", "september", "october",
                        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                       "sunday", "today", "yesterday"})
+                       "sunday", "today", "yesterday",
+                       # holidays and their eves ("on New Year's Eve" is a day, not the Norwegian town of Eve)
+                       "eve", "christmas", "easter", "ramadan", "eid", "thanksgiving", "hanukkah", "diwali",
+                       "passover", "nowruz", "new year"})
 
 
 #: the last word of a facility named after its town ("Qamishli National Hospital", "Kandahar Airport")
@@ -234,6 +237,10 @@ def _names_facility(span: Span) -> bool:
 #: forces and offices a town's name before them places: "Hong Kong police arrested ..." acted in Hong Kong
 _JURISDICTION_NOUNS = frozenset({"police", "policeman", "policemen", "authority", "authorities", "court",
                                  "prosecutor", "prosecutors", "governor"})
+#: verbs whose object a country's or a capital's name is the government, not a place ("to accuse Islamabad of
+#: aiding the Taliban", "urged Washington to act")
+_GOVERNMENT_OBJECT_VERBS = _SPEECH | frozenset({"blame", "criticize", "criticise", "thank", "praise", "pressure",
+                                                "ask", "lobby", "petition", "sue", "sanction"})
 #: nouns of bodies a name after "known as" may name ("the company ... is now known as Orange")
 _BODY_NOUNS = frozenset({"company", "firm", "corporation", "group", "brand", "operator", "party", "organisation",
                          "organization", "movement", "band", "team", "club", "network", "channel", "newspaper"})
@@ -252,8 +259,10 @@ def _is_locative(span: Span) -> bool:
     if _body_name(root):
         return False
     if span.label_ in {"GPE", "LOC", "FAC"}:
-        # metonymy: "Khartoum said", "Washington accused"
+        # metonymy: "Khartoum said", "Washington accused", "to accuse Islamabad of aiding ..."
         if root.dep_ in {"nsubj"} and root.head.lemma_.lower() in _SPEECH:
+            return False
+        if root.dep_ == "dobj" and root.head.lemma_.lower() in _GOVERNMENT_OBJECT_VERBS:
             return False
         if root.dep_ in {"amod", "compound", "poss"} and root.head.pos_ in {"NOUN", "PROPN"} and \
                 root.head.ent_type_ not in {"GPE", "LOC", "FAC"} and root.head.lemma_.lower() not in _ADMIN_WORDS \
@@ -685,7 +694,7 @@ _PARTICLES = frozenset({"al", "el", "ez", "es", "ed", "ad", "as", "ash", "an", "
 _KIND_NOUNS = _PLACE_NOUNS | frozenset({
     "neighbourhood", "neighborhood", "quarter", "area", "countryside", "suburb", "suburbs", "outskirts", "camp",
     "settlement", "settlements", "villages", "towns", "cities", "districts", "provinces", "base", "outpost",
-    "airport", "crossing", "junction", "plant", "hospital", "school", "market", "square", "street", "road",
+    "airport", "crossing", "junction", "plant", "hospital", "school", "market", "square", "street", "road", "alley",
     "island", "border", "sector", "zone", "valley", "mountains", "region", "prefecture", "oblast", "department",
     "municipality", "locality", "hamlet", "township", "enclave", "stronghold", "city",
     # parts of a place, which stand for it: "on the outskirts of Karachi", "in the vicinity of Kobane"

@@ -256,3 +256,12 @@ def test_article_a_list_the_ner_took_for_one_name_is_one_event_per_place(pipelin
     found = records(pipeline, "Protests spread across Nigeria. Protesters also shut down major parts of Enugu, Owerri "
                               "and Aba on Tuesday.", published=dt.date(2020, 10, 20))
     assert {"Enugu", "Owerri", "Aba"} <= {e.location for e in found}
+
+
+def test_article_a_holiday_and_a_government_named_by_its_capital_are_not_places(pipeline):
+    found = records(pipeline, "MINNEAPOLIS (AP) — Monique Baugh was kidnapped on New Year's Eve and found shot to "
+                              "death in a Minneapolis alley.", published=dt.date(2020, 1, 2))
+    assert {e.location for e in found} <= {"Minneapolis"} and found
+    found = records(pipeline, "Protesters gathered in Kabul on Tuesday to accuse Islamabad of aiding the Taliban.",
+                    published=dt.date(2021, 9, 7))
+    assert [e.location for e in found] == ["Kabul"]
