@@ -903,8 +903,8 @@ def assign(mention: Mention, country: str, demonym: Callable[[str], str | None],
     if event_type in {"Battles", "Explosions/Remote violence"} and a1 is not None and (
             (a1.text == "" and agent is None) or (akind == "" and a1.name.startswith("Unidentified"))):
         # the parse found no perpetrator: the act's own words ("Russian airstrikes", "the US-led coalition
-        # airstrike", "opposition shelling"), else a side the sentence names elsewhere ("bombardment by regime
-        # forces", "militants from the groups known as Liwa al-Fateh shelled ...", "clashes with the Syrian army")
+        # airstrike", "rebel shelling"), else a side the sentence names elsewhere ("bombardment by regime forces",
+        # "militants from the groups known as Liwa al-Fateh shelled ...", "clashes with the Syrian army")
         own_kind = actor_kind(mention.trigger, demonym) if mention.trigger.pos_ == "NOUN" else ""
         if own_kind in {"state", "rebel", "militia", "external"}:
             a1 = name(mention.trigger, own_kind) or a1
