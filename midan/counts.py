@@ -20,6 +20,7 @@ from spacy.tokens import Token
 from midan import actors as actor_rules
 from midan.mention import Fatalities
 from midan.nlp import doc_text
+from midan.timex import MONTHS
 
 logger = logging.getLogger(__name__)
 
@@ -451,9 +452,6 @@ def _unnumbered_victims(sentence: Sequence[Token], numbered: set[int]) -> list[_
     return found
 
 
-_MONTH_WORDS = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-                          "january", "february", "march", "april", "june", "july", "august", "september", "october",
-                          "november", "december"})
 #: nouns of people a count counts, even when the tagger took the count for part of a date
 _VICTIM_NOUNS = _PEOPLE_SINGULAR | {"people", "person", "civilian", "child", "children", "woman", "women", "man", "men",
                                     "fighter", "soldier", "militant", "rebel", "member", "jihadist", "protester"}
@@ -464,7 +462,7 @@ def _is_year_or_age(token: Token) -> bool:
     if re.fullmatch(r"(1[89]|20)\d\d", text):
         # a year unless it counts people ("2000 people"), and a year when a month or a day is written before it
         previous = token.doc[token.i - 1] if token.i > 0 else None
-        if previous is not None and (previous.like_num or previous.lower_.rstrip(".") in _MONTH_WORDS):
+        if previous is not None and (previous.like_num or previous.lower_.rstrip(".") in MONTHS):
             return True
         return token.head.lemma_.lower() not in _PEOPLE_SINGULAR | {"people", "person", "civilian"} or \
             token.dep_ != "nummod"

@@ -1018,12 +1018,14 @@ def _contains(outer: Toponym, inner: Toponym, doc: Doc) -> bool:
     return False
 
 
-def event_places(trigger: Token, toponyms: list[Toponym]) -> list[Toponym]:
+def event_places(trigger: Token, toponyms: list[Toponym],
+                 quotes: list[tuple[int, int]] | None = None) -> list[Toponym]:
     """The places of the trigger's sentence where its event happened, by the dependency parse: the name most
     closely attached to the event word and the names listed with it ("in Basra and Nasiriyah"). Empty when the
-    sentence names no place for the event (the name is a home town, a speaker's place, another event's place)."""
+    sentence names no place for the event (the name is a home town, a speaker's place, another event's place).
+    ``quotes``: the sentence's quotations that are not a source's account, when the caller has them."""
     sent = trigger.sent
-    quotes = unreported_quotes(sent)
+    quotes = unreported_quotes(sent) if quotes is None else quotes
     candidates = sentence_places(sent, toponyms)
     attached: list[tuple[int, int, Toponym]] = []
     for toponym in candidates:
@@ -1115,7 +1117,7 @@ def location_candidates(trigger: Token, toponyms: list[Toponym], gazetteer: Gaze
         candidates.append(LocationCandidate(toponym, how, (rule, order), _code(toponym, doc, capital, how)))
 
     # 1. the place the dependency parse attaches to the event word, whatever kind of place it is
-    chosen = event_places(trigger, toponyms)
+    chosen = event_places(trigger, toponyms, quotes)
     country: Place | None = None
     if chosen and not (story is not None and _measured_from(chosen[0], doc)):
         place = chosen[0]
