@@ -785,7 +785,8 @@ def candidates(article: Article, mentions: list[Mention], version: str, now: int
     stamp = int(time.time()) if now is None else now
     groups = corefer(_groups(units))
     context = _Context(article, doc, len(groups), _main_country(toponyms or []),
-                       {t.start for t in timexes if t.begin is not None})
+                       {t.start for t in timexes if t.begin is not None},
+                       Counter(group.location.place.country_code for group in groups))
     if model is True:
         model = confidence.load()
     found = []
@@ -813,6 +814,7 @@ class _Context:
     records: int
     main_country: str
     dated_at: set[int]  # where the article's time expressions with a calendar span start
+    record_countries: Counter[str]  # how many of the article's records lie in each country
 
 
 def _main_country(toponyms: Sequence[Toponym]) -> str:
@@ -848,6 +850,9 @@ def _features(group: _Group, event: Event, context: _Context) -> dict[str, float
         "province_demonstration": float(loc.geo_precision == 3 and event.event_type in {"Protests", "Riots"}),
         "place_named_in_sentence": float(any(u.location.how in {"dependency", "sentence"} for u in group.units)),
         "place_country_is_main": float(loc.place.country_code == context.main_country),
+        # a record alone in its country among many elsewhere is most often a foreign name read as the place
+        "place_country_of_records": (context.record_countries[loc.place.country_code] - 1) / (context.records - 1)
+        if context.records > 1 else 1.0,
         "time_precision_2": float(date.time_precision == 2),
         "time_precision_3": float(date.time_precision == 3),
         "sentence_has_date": float(any(sent.start_char <= start < sent.end_char for start in context.dated_at)),

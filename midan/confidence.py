@@ -41,7 +41,7 @@ FEATURES: tuple[str, ...] = (
     "rule_score", "classifier_type", "classifier_no_event", "heuristic",
     *(f"location={how}" for how in LOCATION_HOW), "geo_precision_2", "geo_precision_3",
     "province_demonstration", "place_named_in_sentence",
-    "place_country_is_main",
+    "place_country_is_main", "place_country_of_records",
     *(f"date={how}" for how in DATE_HOW), "time_precision_2", "time_precision_3", "days_before_publication",
     "sentence_has_date",
     *(f"tense={name or 'none'}" for name in TENSES),

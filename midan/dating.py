@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from midan.mention import EventDate, Timex
-from midan.nlp import dateline_end, doc_text, governor, steps_to
+from midan.nlp import backshifted, dateline_end, doc_text, governor, steps_to
 from midan.timex import FUTURE_AUX, MONTHS, headline_end, tag, timex_root
 
 logger = logging.getLogger(__name__)
@@ -363,6 +363,8 @@ def anchor(trigger: Token, timexes: list[Timex], dct: dt.date | None, rules: boo
             return _from_timex(min(days, key=lambda t: abs(t.start - trigger.idx)), "sentence", dct, rules)
     if when == "future":
         return Undated("threat/plan/future: the event is still to come")
+    if when == "past perfect" and backshifted(_finite(trigger) or trigger):
+        when = "past"  # "witnesses said warplanes had bombarded the towns": the account's simple past
     if when == "past perfect":
         # "police said gunmen had stormed a village" without a date of its own: before the story's time by an
         # unknown stretch, and most often an event the story codes elsewhere with its day

@@ -713,8 +713,16 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     for node in path[:3]:
         if any(c.dep_ == "neg" or c.lower_ == "never" for c in node.children):
             return f"negated: the text says it did not happen ({node.text})"
-    if trigger.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in {"no", "zero"} for c in trigger.children):
-        return f"negated: no {trigger.text}"
+    if trigger.pos_ == "NOUN":
+        # "no clashes", "no mention of any strikes", "no reports of fighting": nothing happened, or nothing is told
+        nouns = [trigger]
+        if trigger.dep_ == "pobj" and trigger.head.dep_ == "prep" and trigger.head.head.pos_ == "NOUN":
+            nouns.append(trigger.head.head)
+        for noun in nouns:
+            if any(c.dep_ == "det" and c.lower_ in {"no", "zero"} for c in noun.children):
+                return f"negated: no {' '.join(t.text for t in nouns[::-1])}"
+        if any(c.dep_ == "det" and c.lower_ == "any" for c in trigger.children):
+            return f"not an event: any {trigger.text}"
     for node in path:
         if node.lemma_.lower() in _DENIAL_VERBS:
             return f"negated: denied ({node.text})"
@@ -772,7 +780,7 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
         reported = node.head.lemma_.lower() in _SPEECH_VERBS | {"report", "tell", "claim", "add", "state",
                                                                 "announce", "confirm", "accuse", "allege"}
         if node.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "had" for c in node.children) and not any(
-                t.ent_type_ in {"DATE", "TIME"} for t in node.subtree) and not reported:
+                t.ent_type_ in {"DATE", "TIME"} for t in node.subtree) and not reported and not nlp.backshifted(node):
             return f"background: past perfect without a date (had {node.text})"
     return ""
 

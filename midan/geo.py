@@ -325,11 +325,20 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
         # a quarter of a town ("the al-Jadida neighbourhood of Mosul") read as a town abroad is a quarter whose
         # name the gazetteer does not know: the countries of the text's other places say where it lies
         countries = {place.country_code for _, (place, _) in zip(mentions, choices, strict=True)}
-        kept = [i for i in kept if not (_quarter(mentions[i].span) and len(countries) > 1 and sum(
+        kept = [i for i in kept if not ((_quarter(mentions[i].span) or _foreign_alias(mentions[i], choices[i][0]))
+                                        and len(countries) > 1 and sum(
             1 for _, (place, _) in zip(mentions, choices, strict=True)
             if place.country_code == choices[i][0].country_code) == 1)]
         mentions, choices = [mentions[i] for i in kept], [choices[i] for i in kept]
     return _toponyms(doc, mentions, choices, gazetteer)
+
+
+def _foreign_alias(mention: PlaceMention, place: Place) -> bool:
+    """A town reached only through another of its names ("Barna" for Bern), that is, a name the gazetteer lists
+    under another main name; alone in its country among the text's places, it is a village of the story's
+    country that the gazetteer does not know, not the town abroad."""
+    return not place.is_country and not place.is_admin and mention.country is None and \
+        mention.key != admin_key(place.name) and skeleton(mention.span.text) != skeleton(place.name)
 
 
 def _quarter(span: Span) -> bool:
@@ -462,6 +471,10 @@ def _loose_candidates(span: Span, label: str, gazetteer: Gazetteer, countries: s
         return places, None, False
     if given or label in {"GPE", "LOC", "FAC"}:
         places = gazetteer.fuzzy(span.text)
+        if countries and not given:
+            # a near spelling is a guess: only one in a country the text speaks of is worth making ("Alapa
+            # Village" in a story from Oyo State is not Alapi Village in Tuvalu)
+            places = [p for p in places if p.country_code in countries]
     return (places, None, True) if places else None
 
 

@@ -105,6 +105,22 @@ def governor(token: Token) -> Token:
     return token
 
 
+def backshifted(verb: Token) -> bool:
+    """Whether a past perfect is the sequence of tenses of reported speech: the clause (or a clause coordinated
+    with it) is what a source said or reported in the past ("witnesses said warplanes had bombarded the towns",
+    "the Observatory said on Saturday that rebels had captured three villages"). Such a past perfect tells the
+    simple past of the source's account, not an event before the story's time."""
+    node = verb
+    for _ in range(3):
+        if node.dep_ == "conj" and node.head.i != node.i:
+            node = node.head
+            continue
+        break
+    head = node.head
+    return node.dep_ == "ccomp" and head.i != node.i and head.tag_ == "VBD" and \
+        head.lemma_.lower() in ATTRIBUTION | {"announce", "claim", "allege", "accuse", "document", "record"}
+
+
 def steps_to(token: Token, targets: set[int], stop_lemmas: frozenset[str] = frozenset(), limit: int = 5) -> int | None:
     """Dependency steps from ``token`` up to one of ``targets``; None when the path leaves the clause (passes
     another verb), passes a word in ``stop_lemmas``, or does not reach a target within ``limit`` steps."""

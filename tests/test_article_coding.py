@@ -265,3 +265,32 @@ def test_article_a_holiday_and_a_government_named_by_its_capital_are_not_places(
     found = records(pipeline, "Protesters gathered in Kabul on Tuesday to accuse Islamabad of aiding the Taliban.",
                     published=dt.date(2021, 9, 7))
     assert [e.location for e in found] == ["Kabul"]
+
+
+def test_article_a_past_perfect_a_source_tells_is_its_simple_past(pipeline):
+    # the sequence of tenses of reported speech, also in a clause coordinated with the reported one
+    found = records(pipeline, "A Reuters witness said there had been drones in the sky since Sunday morning and "
+                              "warplanes had heavily bombarded the town of Harasta.", published=dt.date(2017, 11, 27))
+    assert [(e.sub_event_type, e.location) for e in found] == [("Air/drone strike", "Ḩarastā")]
+    # with nobody telling it, a past perfect without a day is still before the story's time
+    assert not records(pipeline, "The town was quiet on Sunday. Warplanes had heavily bombarded Harasta.",
+                       published=dt.date(2017, 11, 27))
+
+
+def test_article_no_mention_of_any_strikes_is_no_event(pipeline):
+    assert not records(pipeline, "The ministry made no mention of any strikes in Idlib on Sunday.")
+    assert not records(pipeline, "There were no reports of clashes in Idlib on Sunday.")
+
+
+def test_article_a_near_spelling_is_only_guessed_in_the_storys_countries(pipeline):
+    found = records(pipeline, "Amotekun operatives in Oyo State, Nigeria, on Tuesday arrested two suspected bandits "
+                              "at Alapa Village.", published=dt.date(2021, 6, 17))
+    assert found and all(e.country == "Nigeria" for e in found)
+
+
+def test_record_features_say_when_a_record_is_alone_in_its_country(pipeline):
+    analysis = pipeline(Article(id="t", published=dt.date(2016, 8, 15), text=(
+        "Russian airstrikes killed 15 civilians in Saraqib on Monday. Regime shelling killed four people in Idlib "
+        "on Monday. Protesters marched in Paris on Monday against the war.")))
+    shares = {event.location: features["place_country_of_records"] for event, features in analysis.candidates}
+    assert shares["Saraqib"] == shares["Idlib"] == 0.5 and shares["Paris"] == 0.0
