@@ -30,9 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from midan import confidence, coref, dating
+from midan import confidence, coref, dating, geo
 from midan import timex as timex_rules
 from midan.actors import civilian_targeting
 from midan.detect import CRIME_WORDS, POLITICAL_WORDS, rank
@@ -366,15 +366,19 @@ def reported_places(mention: Mention, toponyms: Sequence[Toponym],
     root = doc[chosen.token_start:chosen.token_end].root
     if any(t.head.lower_ == "between" for t in (root, *root.conjuncts)):
         return [location]  # "on the road between A and B" is one place between two towns
-    listed = {t.i for t in root.conjuncts}
+    listed = {t.i for t in root.conjuncts} | _gapped_places(root)
+    # the sentence's place names, those the gazetteer does not know included ("the areas of al-Midan and
+    # al-Muhafaza in Aleppo city", "the towns of Mesraba and Harasta")
+    named = [*toponyms, *(t for t in geo.sentence_places(mention.sentence, list(toponyms)) if t.place is None)]
     # a list of provinces is most often a summary ("air strikes in Hasakah, Idlib and Raqqa"), a list of towns a
     # report of each
-    chain = {id(t) for t in _listed_with(chosen, toponyms, doc_text(doc))} if chosen.place is not None and \
+    chain = {id(t) for t in _listed_with(chosen, named, doc_text(doc))} if chosen.place is None or \
         not chosen.place.is_admin else set()
     places = [location]
     seen = {_place_key(location)}
-    for toponym in toponyms:
-        if toponym is chosen or toponym.token_start < 0:
+    for toponym in named:
+        if toponym is chosen or toponym.token_start < 0 or \
+                (toponym.token_start, toponym.token_end) == (chosen.token_start, chosen.token_end):
             continue
         if doc[toponym.token_start:toponym.token_end].root.i not in listed and id(toponym) not in chain:
             continue
@@ -384,6 +388,33 @@ def reported_places(mention: Mention, toponyms: Sequence[Toponym],
             places.append(coded)
     # in the order the text names them: the first place named takes the remainder of a split figure
     return sorted(places, key=lambda p: p.toponym.start if p.toponym is not None else -1)
+
+
+def _gapped_places(place: Token) -> set[int]:
+    """The places of a gapped second clause ("30 jihadists were killed around Shadadi and another five outside
+    the town of Kobane"): a number coordinated with the verb the event place hangs on, with a place of its own."""
+    verb = place
+    for _ in range(4):
+        if verb.pos_ in {"VERB", "AUX"} or verb.head.i == verb.i:
+            break
+        verb = verb.head
+    found: set[int] = set()
+    for conj in verb.conjuncts:
+        if not (conj.like_num or conj.pos_ == "NUM" or conj.ent_type_ == "CARDINAL"):
+            continue
+        for prep in conj.children:
+            if prep.dep_ != "prep" or prep.lower_ not in _GAP_PREPS:
+                continue
+            for node in prep.children:
+                if node.dep_ == "pobj":
+                    found.add(node.i)
+                    # "outside the town of Kobane": the name after the kind noun
+                    found.update(g.i for p in node.children if p.dep_ == "prep" and p.lower_ == "of"
+                                 for g in p.children if g.dep_ == "pobj")
+    return found
+
+
+_GAP_PREPS = frozenset({"in", "at", "near", "outside", "around", "inside", "on"})
 
 
 #: what may stand between two names of one list of places: "A, B and C", "A B and C" (punctuation lost upstream)
@@ -410,9 +441,22 @@ def _listed_with(chosen: Toponym, toponyms: Sequence[Toponym], text: str) -> lis
 
 
 def _listed_location(toponym: Toponym, like: EventLocation, gazetteer: Gazetteer | None) -> EventLocation | None:
-    """A place listed with the event place, coded like it (a town listed with its region is a containment)."""
+    """A place listed with the event place, coded like it (a town listed with its region is a containment). With
+    a name the gazetteer does not know in the list: a known name is coded as itself, and an unknown quarter listed
+    with a quarter of the same town is that town's quarter too ("Aleppo - al-Muhafaza")."""
     place = toponym.place
     chosen = like.toponym.place if like.toponym is not None else None
+    if like.toponym is not None and chosen is None:
+        if place is not None:
+            if place.is_country or place.is_admin or place.country_code != like.place.country_code:
+                return None
+            return EventLocation(toponym, place, place.name, 1, like.how)
+        quarter = f" - {like.toponym.text}"
+        if like.location.endswith(quarter):
+            return replace(like, toponym=toponym, location=like.location.removesuffix(quarter) + f" - {toponym.text}")
+        return None
+    if place is None:
+        return None
     # a name listed with the event place is a place too, whatever the NER called it ("in Yangon, Dawei, Myeik")
     if place is None or chosen is None or place.is_country or place.is_admin != chosen.is_admin or \
             place.country_code != chosen.country_code:

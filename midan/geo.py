@@ -181,8 +181,13 @@ _PLACE_NOUNS = frozenset({"town", "city", "village", "district", "province", "st
 
 
 def _placed(span: Span) -> bool:
-    """After a locative preposition ("in Omdurman") or a place noun ("the town of Baga")."""
+    """After a locative preposition ("in Omdurman") or a place noun ("the town of Baga"), itself or as a later name
+    of a list that is ("the towns of Mesraba and Harasta")."""
     root = span.root
+    for _ in range(6):
+        if root.dep_ != "conj" or root.head.i == root.i or root.head.pos_ not in {"PROPN", "NOUN"}:
+            break
+        root = root.head
     head = root.head
     if root.dep_ != "pobj":
         return False

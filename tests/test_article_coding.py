@@ -294,3 +294,24 @@ def test_record_features_say_when_a_record_is_alone_in_its_country(pipeline):
         "on Monday. Protesters marched in Paris on Monday against the war.")))
     shares = {event.location: features["place_country_of_records"] for event, features in analysis.candidates}
     assert shares["Saraqib"] == shares["Idlib"] == 0.5 and shares["Paris"] == 0.0
+
+
+def test_article_quarters_the_gazetteer_does_not_know_are_one_event_each(pipeline):
+    found = records(pipeline, "Militants shelled the areas of al-Midan and al-Muhafaza in Aleppo city with mortar "
+                              "shells on Saturday.", published=dt.date(2016, 4, 30))
+    assert {e.location for e in found} == {"Aleppo - al-Midan", "Aleppo - al-Muhafaza"}
+
+
+def test_article_a_gapped_second_clause_is_a_second_place(pipeline):
+    found = records(pipeline, "At least 35 jihadists were killed in air strikes by a US-led coalition overnight, a "
+                              "monitor said on Saturday. The Syrian Observatory said 30 jihadists were killed around "
+                              "the town of Shadadi in northeastern Hasakeh and another five outside the embattled "
+                              "town of Kobane.", published=dt.date(2014, 10, 4))
+    assert {e.location for e in found if e.sub_event_type == "Air/drone strike"} >= {"Ash Shaddādah",
+                                                                                        "‘Ayn al ‘Arab"}
+
+
+def test_article_a_later_name_of_a_list_after_a_place_noun_is_a_place(pipeline):
+    found = records(pipeline, "Warplanes bombarded the towns of Mesraba and Harasta on Saturday.",
+                    published=dt.date(2017, 11, 27))
+    assert found and {e.country for e in found} == {"Syria"}
