@@ -851,11 +851,8 @@ def assign(mention: Mention, country: str, demonym: Callable[[str], str | None],
         if sub == "Peaceful protest":
             a1, assoc1 = protesters, assoc
         else:
-            force = name(force_side, "state") if force_side is not None else police()
-            if sub == "Excessive force against protesters":
-                a1, a2, assoc2 = force, protesters, assoc
-            else:
-                a1, a2, assoc1 = protesters, force, assoc
+            # the demonstrators first and the force that met them second, whatever force it used
+            a1, a2, assoc1 = protesters, name(force_side, "state") if force_side is not None else police(), assoc
     elif event_type == "Riots":
         crowd = agent if akind in {"rioter", "protester", "civilian", ""} else None
         if crowd is None or akind == "":

@@ -64,11 +64,12 @@ def test_actors_intervention_puts_police_second(parse):
     assert mention.actor2.name == "Police Forces of Kenya (2022-)"
 
 
-def test_actors_excessive_force_puts_the_force_first(parse):
+def test_actors_excessive_force_puts_the_protesters_first(parse):
+    # a demonstration event's first actor is its crowd, whatever force met it (as in the article-events coding)
     mention = coded_actors(parse, "Soldiers opened fire on protesters in Mandalay, killing three.", "Myanmar", DAY)
     assert mention.sub_event_type == "Excessive force against protesters"
-    assert mention.actor1.name == "Military Forces of Myanmar (2021-)"
-    assert mention.actor2.name == "Protesters (Myanmar)"
+    assert mention.actor1.name == "Protesters (Myanmar)"
+    assert mention.actor2.name == "Military Forces of Myanmar (2021-)"
 
 
 def test_actors_demonym_sets_the_force_country(parse):

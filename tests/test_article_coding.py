@@ -315,3 +315,17 @@ def test_article_a_later_name_of_a_list_after_a_place_noun_is_a_place(pipeline):
     found = records(pipeline, "Warplanes bombarded the towns of Mesraba and Harasta on Saturday.",
                     published=dt.date(2017, 11, 27))
     assert found and {e.country for e in found} == {"Syria"}
+
+
+def test_article_deaths_without_a_number_at_many_places_are_one_at_each(pipeline):
+    found = records(pipeline, "Deaths reportedly occurred on Sunday as a result of live ammunition fired into crowds "
+                              "in Yangon, Dawei, Mandalay, Myeik, Bago and Pakokku.", published=dt.date(2021, 3, 1))
+    assert len(found) == 6 and {e.fatalities for e in found} == {1}
+    assert {(e.actor1, e.actor2) for e in found} == {("Protesters (Myanmar)", "Police Forces of Myanmar (2021-)")}
+
+
+def test_article_a_gapped_clause_keeps_its_own_figure(pipeline):
+    found = records(pipeline, "The Syrian Observatory said on Saturday that 30 jihadists were killed around the "
+                              "town of Shadadi and another five outside the town of Kobane.",
+                    published=dt.date(2014, 10, 4))
+    assert {(e.location, e.fatalities) for e in found} == {("Ash Shaddādah", 30), ("‘Ayn al ‘Arab", 5)}
