@@ -755,10 +755,21 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
         return f"background: a habitual description ({trigger.head.text} that {trigger.text})"
     if trigger.pos_ == "NOUN" and trigger.dep_ == "pobj" and trigger.head.lower_ == "as":
         return f"not an event: a role (as {trigger.text})"
-    for node in path:  # up to the verb the event word belongs to
-        often = next((c for c in node.children if c.dep_ == "advmod" and c.lower_ in _HABITUAL_ADVERBS), None)
+    if trigger.tag_ == "VBG" and trigger.dep_ == "acl" and trigger.lemma_.lower() in _FIGHT_VERBS and \
+            trigger.head.pos_ in {"NOUN", "PROPN"} and not any(c.dep_ in {"aux", "auxpass"} for c in trigger.children):
+        # "a Kurdish-Arab alliance also fighting the militants", "the SDF fighting against Daesh": who a group is
+        return f"background: a description of a side ({trigger.head.text} {trigger.text})"
+    if trigger.pos_ == "NOUN" and trigger.dep_ == "compound" and trigger.head.lemma_.lower() in _NOT_EVENT_HEADS:
+        return f"not an event: {trigger.text} {trigger.head.text}"
+    if trigger.pos_ == "NOUN" and trigger.dep_ in {"dobj", "nsubjpass"} and trigger.head.lemma_.lower() in {
+            "hear", "see", "watch"} and trigger.lemma_.lower() == "strike":
+        return f"not a labour strike: {trigger.head.text} {trigger.text} (the sound or sight of an attack)"
+    for node in path:  # up to the verb the event word belongs to, and the verb it is coordinated with
+        heads = [node, node.head] if node.pos_ in {"VERB", "AUX"} and node.dep_ == "conj" else [node]
+        often = next((c for h in heads for c in h.children if c.dep_ == "advmod" and c.lower_ in _HABITUAL_ADVERBS),
+                     None)
         if often is not None:
-            return f"background: a habitual act ({often.text} {node.text}), not one event"
+            return f"background: a habitual act ({often.text} {often.head.text}), not one event"
         if node.pos_ in {"VERB", "AUX"}:
             break
     earlier = _long_before(path)
@@ -785,6 +796,12 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     return ""
 
 
+#: verbs of fighting whose participle on a group's name says who the group is ("the SDF fighting against Daesh")
+_FIGHT_VERBS = frozenset({"fight", "battle", "combat", "oppose", "resist"})
+#: nouns an event word can modify without being an event: "battle cry", "protest song", "strike force"
+_NOT_EVENT_HEADS = frozenset({"cry", "song", "slogan", "anthem", "music", "poster", "gear", "force", "leader",
+                              "organizer", "organiser", "season", "tank", "plane", "aircraft", "jet", "helicopter",
+                              "ship", "rifle", "weapon", "footage", "photo", "video", "image", "fund", "wing", "unit"})
 #: adverbs that make an act a habit, not an event ("the province is regularly targeted", "usually targeting")
 _HABITUAL_ADVERBS = frozenset({"regularly", "often", "usually", "frequently", "routinely", "typically", "generally",
                                "normally", "habitually", "commonly", "sometimes", "occasionally"})

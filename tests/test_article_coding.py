@@ -329,3 +329,13 @@ def test_article_a_gapped_clause_keeps_its_own_figure(pipeline):
                               "town of Shadadi and another five outside the town of Kobane.",
                     published=dt.date(2014, 10, 4))
     assert {(e.location, e.fatalities) for e in found} == {("Ash Shaddādah", 30), ("‘Ayn al ‘Arab", 5)}
+
+
+def test_article_descriptions_of_a_side_habits_and_battle_cries_are_no_events(pipeline):
+    assert not records(pipeline, "A Kurdish-Arab alliance also fighting the militants in Deir ez-Zor said on Monday "
+                                 "it would keep its positions.", published=dt.date(2017, 10, 4))
+    found = records(pipeline, "The province is regularly targeted in government air strikes and has also been hit "
+                              "by the US-led coalition.", published=dt.date(2017, 4, 15))
+    assert not found
+    assert not records(pipeline, "Decades ago, this was the same battle cry in Manila.",
+                       published=dt.date(2021, 9, 21))
