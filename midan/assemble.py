@@ -494,8 +494,6 @@ def _listed_location(toponym: Toponym, like: EventLocation, gazetteer: Gazetteer
         if like.location.endswith(quarter):
             return replace(like, toponym=toponym, location=like.location.removesuffix(quarter) + f" - {toponym.text}")
         return None
-    if place is None:
-        return None
     # a name listed with the event place is a place too, whatever the NER called it ("in Yangon, Dawei, Myeik")
     if place is None or chosen is None or place.is_country or place.is_admin != chosen.is_admin or \
             place.country_code != chosen.country_code:

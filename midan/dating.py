@@ -37,6 +37,9 @@ class Undated:
 #: complement is still to come ("plans to buy", "agreed to sell", "to fund a search")
 _ASPECT_HEADS = frozenset({"begin", "start", "continue", "keep", "manage", "fail", "cease", "stop", "resume",
                            "happen", "seem", "appear"})
+#: verbs of the means force uses, whose "to" complement is what was done with it ("fired tear gas to disperse")
+_MEANS_HEADS = frozenset({"use", "fire", "deploy", "employ", "shoot", "lob", "spray", "throw", "wield", "resort",
+                          "intervene", "charge", "beat"})
 #: the tenses that speak of the publication time itself: present, present perfect, present progressive
 _NOW = frozenset({"present", "present perfect"})
 #: verbs of saying: a statement without a date is the news of the publication day
@@ -90,9 +93,10 @@ def tense(trigger: Token) -> str:
         return ""
     node = governor(trigger)
     # a "to" complement is still to come ("plans to buy", "a decision to add"), unless its head is an aspect verb
-    # ("continue to fall") or it is a result clause ("fell 3% to end the day at 7,114")
+    # ("continue to fall"), it is a result clause ("fell 3% to end the day at 7,114") or the purpose of the means
+    # it names ("used tear gas to disperse the protesters": the dispersal was the act)
     while any(c.tag_ == "TO" and c.dep_ in {"aux", "auxpass"} for c in node.children):
-        if node.i == verb.i or (node.dep_ != "advcl" and node.head.lemma_.lower() not in _ASPECT_HEADS):
+        if node.i == verb.i or (node.dep_ != "advcl" and node.head.lemma_.lower() not in _ASPECT_HEADS | _MEANS_HEADS):
             return "future"
         node = node.head
     aux = _aux(verb)

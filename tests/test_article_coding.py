@@ -339,3 +339,11 @@ def test_article_descriptions_of_a_side_habits_and_battle_cries_are_no_events(pi
     assert not found
     assert not records(pipeline, "Decades ago, this was the same battle cry in Manila.",
                        published=dt.date(2021, 9, 21))
+
+
+def test_article_the_purpose_of_a_means_of_force_is_what_was_done(pipeline):
+    found = records(pipeline, "Police used tear gas on Monday to disperse the protesters in Nairobi.",
+                    published=dt.date(2021, 3, 2))
+    assert [(e.sub_event_type, e.location) for e in found] == [("Protest with intervention", "Nairobi")]
+    assert not records(pipeline, "Police plan to disperse the protesters in Nairobi on Monday.",
+                       published=dt.date(2021, 3, 2))
