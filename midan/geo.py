@@ -210,14 +210,20 @@ def _place_context(span: Span) -> bool:
     return span.end + 1 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].ent_type_ == "GPE"
 
 
+#: parts of a town or region a name before them places the event in: "on Aleppo's western edges"
+_PLACE_PARTS = frozenset({"edge", "outskirt", "outskirts", "suburb", "suburbs", "countryside", "vicinity", "centre",
+                          "center", "heart", "periphery", "environs", "neighbourhood", "neighborhood", "district",
+                          "quarter", "part", "side"})
+
+
 def _named_place_noun(span: Span) -> bool:
     """A name that names a place noun: "in Aleppo city", "Idlib province" after "in" (the name modifies the noun),
     "the Syrian city Aleppo" (the name follows it)."""
     root = span.root
     head = root.head
-    if root.dep_ in {"compound", "amod", "nmod"} and head.lemma_.lower() in _PLACE_NOUNS and head.dep_ == "pobj" \
-            and head.head.lower_ in _LOCATIVE_PREPS:
-        return True
+    if root.dep_ in {"compound", "amod", "nmod", "poss"} and head.lemma_.lower() in _PLACE_NOUNS | _PLACE_PARTS and \
+            head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE_PREPS:
+        return True  # "in Aleppo city", "on Aleppo's western edges"
     doc = span.doc
     return span.start > 0 and doc[span.start - 1].lemma_.lower() in _PLACE_NOUNS and doc[span.start - 1].is_lower
 
@@ -551,7 +557,7 @@ def _toponyms(doc: Doc, mentions: list[PlaceMention], choices: list[tuple[Place,
             locative = _is_locative(span) and (label in {"GPE", "LOC", "FAC"} or _place_context(span)) and \
                 span.text.lower().removeprefix("the ") not in _NOT_PLACES and not (
                     len(span) == 1 and span.text.lower() in name_words and label not in {"GPE", "LOC"}
-                    and not _placed(span))
+                    and not (_placed(span) or _named_place_noun(span)))
         toponyms.append(Toponym(span.start_char, span.end_char, span.text, best, label, locative,
                                 round(confidence, 3), span.start, span.end))
     return toponyms
