@@ -697,6 +697,9 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     conditional, or a present-perfect tally over a period.
     """
     trigger = mention.trigger
+    if not any(t.pos_ in {"VERB", "AUX"} for t in trigger.sent):
+        # "Tags Syria warplane shelling pilot Jayrud", a subhead, a photo credit: a line that tells nothing
+        return "not a report: a tag list, a subhead or a caption"
     for start, end in nlp.quote_spans(trigger.sent.text):
         if start <= trigger.idx - trigger.sent.start_char < end and not nlp.reported_speech(trigger.sent, start, end):
             return "quote/chant: inside quotation marks"

@@ -991,6 +991,23 @@ def _measured_from(toponym: Toponym, doc: Doc) -> bool:
         prep.lower_ == "from" and any(t.lower_ in _DISTANCES for t in prep.head.subtree))
 
 
+#: words of fire whose place is where it lands, not where it was launched
+_LAUNCH_WORDS = frozenset({"fire", "launch", "shoot", "lob", "shell", "rocket", "missile", "mortar", "shelling",
+                           "bombardment", "strike", "airstrike", "raid", "drone", "jet", "warplane", "aircraft"})
+
+
+def _launched_from(toponym: Toponym, trigger: Token) -> bool:
+    """A place fire was launched from ("rebels fired rockets from Idlib province into Latakia"): the event is
+    where it landed, when the sentence names that too."""
+    if trigger.lemma_.lower() not in _LAUNCH_WORDS and governor(trigger).lemma_.lower() not in _LAUNCH_WORDS:
+        return False
+    node = trigger.doc[toponym.token_start:toponym.token_end].root
+    while node.dep_ in {"conj", "appos", "compound"} or (node.dep_ == "pobj" and node.head.lower_ == "of" and
+                                                         node.head.head.lemma_.lower() in _KIND_NOUNS):
+        node = node.head.head if node.dep_ == "pobj" else node.head
+    return node.dep_ == "pobj" and node.head.lower_ == "from"
+
+
 def _breadth(toponym: Toponym) -> int:
     """0 for a town or a name the gazetteer does not know (mostly villages, quarters, landmarks), 1 for a
     province or district, 2 for a country."""
@@ -1065,7 +1082,8 @@ def event_places(trigger: Token, toponyms: list[Toponym],
     # province over a country), then the closest attachment, then the first named
     inner = [item for item in attached if not any(other is not item[2] and _contains(item[2], other, doc)
                                                   for _, _, other in attached)] or attached
-    inner.sort(key=lambda item: (_measured_from(item[2], doc), _breadth(item[2]), item[0], item[1]))
+    inner.sort(key=lambda item: (_measured_from(item[2], doc), _launched_from(item[2], trigger),
+                                 _breadth(item[2]), item[0], item[1]))
     chosen = inner[0][2]
     root = doc[chosen.token_start:chosen.token_end].root
     listed = {t.i for t in root.conjuncts}

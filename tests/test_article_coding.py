@@ -354,3 +354,11 @@ def test_article_a_name_before_a_part_of_a_place_places_the_event(pipeline):
     found = records(pipeline, "Syrias regime and rebels were locked in fierce fighting Sunday on Aleppos western "
                               "edges where 38 civilians have been killed.", published=dt.date(2016, 10, 30))
     assert [(e.sub_event_type, e.location) for e in found] == [("Armed clash", "Aleppo")]
+
+
+def test_article_fire_is_placed_where_it_landed_and_verbless_lines_are_no_reports(pipeline):
+    found = records(pipeline, "Rebels also fired rockets on Friday from Idlib province into the government "
+                              "stronghold of Latakia, killing one person.", published=dt.date(2016, 10, 28))
+    assert [e.location for e in found] == ["Latakia"]
+    assert not records(pipeline, "Gunmen killed two men in Jayrud on Friday.\n\nHeavy bombardment in Jayrud",
+                       published=dt.date(2016, 10, 28))[1:]
