@@ -78,6 +78,13 @@ PHRASE_CUES: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": "on"}, {"LOWER": "strike"}],
         [{"LOWER": "hunger"}, {"LOWER": "strike"}],
         [{"LOWER": "solidarity"}, {"LEMMA": {"IN": ["march", "rally", "protest"]}}],
+        # a crowd's road block or sit-down ("squatted on a road and blocked traffic"); who blocked is checked
+        # with the other cues (police closing a road is no protest)
+        [{"LEMMA": {"IN": ["block", "barricade"]}}, {"LOWER": {"IN": ["the", "a", "main", "major", "several", "key"]},
+                                                     "OP": "?"},
+         {"LEMMA": {"IN": ["road", "highway", "traffic", "street", "railway", "track", "expressway", "junction",
+                           "intersection", "bridge"]}}],
+        [{"LEMMA": "squat"}, {"LOWER": {"IN": ["on", "in", "at", "outside"]}}],
     ],
     "INTERVENE": [
         [{"LOWER": {"IN": ["tear", "tear-"]}}, {"LOWER": "gas"}],
@@ -527,6 +534,9 @@ def code_mention(mention: Mention, anchor: Token) -> None:
         mention.rejected = "no ACLED event type: " + rule
         return
     reason = non_event_reason(mention, anchor) or ordinary_crime(mention, agent_kind)
+    if not reason and mention.trigger.lemma_.lower() in _BLOCK_VERBS and agent_kind not in {
+            "", "protester", "civilian", "rioter"}:
+        reason = f"not a protest: a road closed by {agent.text if agent is not None else 'the authorities'}"
     if reason:
         mention.rejected = reason
 
@@ -758,6 +768,13 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
         return f"background: a habitual description ({trigger.head.text} that {trigger.text})"
     if trigger.pos_ == "NOUN" and trigger.dep_ == "pobj" and trigger.head.lower_ == "as":
         return f"not an event: a role (as {trigger.text})"
+    for below, node in itertools.pairwise(path[:4]):
+        # "action like going on strike", "tactics such as sit-ins": a kind of act given as an example
+        if below.dep_ in {"pobj", "pcomp"} and node.dep_ == "prep" and (node.lower_ == "like" or (
+                node.lower_ == "as" and node.i > 0 and node.doc[node.i - 1].lower_ == "such")):
+            return f"not an event: an example ({node.text} {below.text})"
+        if node.pos_ in {"VERB", "AUX"}:
+            break
     if trigger.tag_ == "VBG" and trigger.dep_ == "acl" and trigger.lemma_.lower() in _FIGHT_VERBS and \
             trigger.head.pos_ in {"NOUN", "PROPN"} and not any(c.dep_ in {"aux", "auxpass"} for c in trigger.children):
         # "a Kurdish-Arab alliance also fighting the militants", "the SDF fighting against Daesh": who a group is
@@ -799,6 +816,8 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     return ""
 
 
+#: verbs of a crowd's road block: a protest only when a crowd blocks ("police blocked the road" is no protest)
+_BLOCK_VERBS = frozenset({"block", "barricade", "squat"})
 #: verbs of fighting whose participle on a group's name says who the group is ("the SDF fighting against Daesh")
 _FIGHT_VERBS = frozenset({"fight", "battle", "combat", "oppose", "resist"})
 #: nouns an event word can modify without being an event: "battle cry", "protest song", "strike force"

@@ -1242,7 +1242,9 @@ def _named_capitals(trigger: Token, gazetteer: Gazetteer) -> list[tuple[Token, P
     "in the Iraqi capital", "in Haiti's capital", "in the capital of Sudan" (not "the capital Damascus", which
     names its city, nor "capital punishment")."""
     found = []
-    targets = {trigger.i, governor(trigger).i}
+    verb = governor(trigger)
+    # and the verbs coordinated with it ("blocked roads and burned tires in Haiti's capital")
+    targets = {trigger.i, verb.i, *(t.i for t in verb.conjuncts if t.pos_ in {"VERB", "AUX"})}
     for word in trigger.sent:
         if word.lower_ != "capital" or word.pos_ != "NOUN" or any(c.dep_ == "appos" for c in word.children) or \
                 steps_to(word, targets, _NOT_EVENT_PLACE) is None:

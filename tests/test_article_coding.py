@@ -362,3 +362,13 @@ def test_article_fire_is_placed_where_it_landed_and_verbless_lines_are_no_report
     assert [e.location for e in found] == ["Latakia"]
     assert not records(pipeline, "Gunmen killed two men in Jayrud on Friday.\n\nHeavy bombardment in Jayrud",
                        published=dt.date(2016, 10, 28))[1:]
+
+
+def test_article_a_crowds_road_block_is_a_protest_and_an_example_is_no_event(pipeline):
+    found = records(pipeline, "In Aligarh, hundreds of farmers squatted on a road leading to the Yamuna Expressway "
+                              "on Tuesday and blocked traffic for several hours.", published=dt.date(2020, 12, 9))
+    assert [(e.sub_event_type, e.location) for e in found] == [("Peaceful protest", "Alīgarh")]
+    assert not records(pipeline, "Police blocked the road to the stadium in Lagos on Tuesday.",
+                       published=dt.date(2020, 12, 9))
+    assert not records(pipeline, "In the books, the sheep in Hong Kong take action like going on strike.",
+                       published=dt.date(2021, 7, 22))
