@@ -221,6 +221,8 @@ def _named_place_noun(span: Span) -> bool:
     "the Syrian city Aleppo" (the name follows it)."""
     root = span.root
     head = root.head
+    while root.dep_ == "compound" and head.dep_ == "compound" and head.pos_ == "PROPN" and head.head.i != head.i:
+        head = head.head  # "in Aleppos Salaheddin district": the name before a quarter's name
     if root.dep_ in {"compound", "amod", "nmod", "poss"} and head.lemma_.lower() in _PLACE_NOUNS | _PLACE_PARTS and \
             head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE_PREPS:
         return True  # "in Aleppo city", "on Aleppo's western edges"

@@ -372,3 +372,9 @@ def test_article_a_crowds_road_block_is_a_protest_and_an_example_is_no_event(pip
                        published=dt.date(2020, 12, 9))
     assert not records(pipeline, "In the books, the sheep in Hong Kong take action like going on strike.",
                        published=dt.date(2021, 7, 22))
+
+
+def test_article_a_town_run_into_its_quarters_name_places_the_event(pipeline):
+    found = records(pipeline, "A bomb exploded in Aleppos Salaheddin district on Wednesday killing six people, "
+                              "Syrian state television reported.", published=dt.date(2017, 4, 20))
+    assert [e.location for e in found] and {e.location.split(" - ")[0] for e in found} == {"Aleppo"}
