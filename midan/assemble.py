@@ -103,8 +103,9 @@ class _Unit:
             # number: the lowest figure is one at each
             return (1, 1, 1)
         taken = -self.deaths if self.deaths is not None else 0
-        return tuple(split_share(max(figure - taken, 0), self.parts, self.part)  # type: ignore[return-value]
-                     for figure in (found.best, found.low, found.high))
+        best, low, high = (split_share(max(figure - taken, 0), self.parts, self.part)
+                           for figure in (found.best, found.low, found.high))
+        return (best, low, high)
 
 
 def split_share(total: int, parts: int, index: int) -> int:

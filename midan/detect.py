@@ -708,8 +708,8 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
     """
     trigger = mention.trigger
     if not any(t.pos_ in {"VERB", "AUX"} for t in trigger.sent):
-        # "Tags Syria warplane shelling pilot Jayrud", a subhead, a photo credit: a line that tells nothing
-        return "not a report: a tag list, a subhead or a caption"
+        # a subhead ("Heavy Bombardment"), a keyword list, a photo credit: a line that tells nothing happened
+        return "not a report: a line without a verb (a subhead, a keyword list, a caption)"
     for start, end in nlp.quote_spans(trigger.sent.text):
         if start <= trigger.idx - trigger.sent.start_char < end and not nlp.reported_speech(trigger.sent, start, end):
             return "quote/chant: inside quotation marks"
