@@ -720,9 +720,12 @@ def non_event_reason(mention: Mention, anchor: Token) -> str:
         if node.lemma_.lower() in {"chant", "sing", "shout", "scream", "yell"} and below.dep_ not in {
                 "nsubj", "nsubjpass", "agent", "prep", "advmod", "npadvmod"}:
             return f"quote/chant: content of a chant ({node.text})"
-    if trigger.pos_ == "NOUN" and trigger.dep_ in {"dobj", "nsubjpass"} and \
-            trigger.head.lemma_.lower() in _META_VERBS:
-        return f"not a new event: {trigger.head.text} the {trigger.text} (an event reported elsewhere)"
+    told = trigger
+    if trigger.pos_ == "NOUN" and trigger.dep_ == "pobj" and trigger.head.lower_ == "of" and \
+            trigger.head.head.pos_ == "NOUN":
+        told = trigger.head.head  # "investigating the alleged use of chemical weapons"
+    if told.pos_ == "NOUN" and told.dep_ in {"dobj", "nsubjpass"} and told.head.lemma_.lower() in _META_VERBS:
+        return f"not a new event: {told.head.text} the {told.text} (an event reported elsewhere)"
     for node in path[:3]:
         if any(c.dep_ == "neg" or c.lower_ == "never" for c in node.children):
             return f"negated: the text says it did not happen ({node.text})"

@@ -378,3 +378,8 @@ def test_article_a_town_run_into_its_quarters_name_places_the_event(pipeline):
     found = records(pipeline, "A bomb exploded in Aleppos Salaheddin district on Wednesday killing six people, "
                               "Syrian state television reported.", published=dt.date(2017, 4, 20))
     assert [e.location for e in found] and {e.location.split(" - ")[0] for e in found} == {"Aleppo"}
+
+
+def test_article_an_inquiry_into_an_event_is_not_the_event(pipeline):
+    assert not records(pipeline, "The UN Commission of Inquiry for Syria said on Tuesday it had begun investigating "
+                                 "the alleged use of chemical weapons in Khan Sheikhun.", published=dt.date(2017, 4, 11))
