@@ -382,4 +382,5 @@ def test_article_a_town_run_into_its_quarters_name_places_the_event(pipeline):
 
 def test_article_an_inquiry_into_an_event_is_not_the_event(pipeline):
     assert not records(pipeline, "The UN Commission of Inquiry for Syria said on Tuesday it had begun investigating "
-                                 "the alleged use of chemical weapons in Khan Sheikhun.", published=dt.date(2017, 4, 11))
+                                 "the alleged use of chemical weapons in Khan Sheikhun.",
+                       published=dt.date(2017, 4, 11))
