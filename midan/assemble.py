@@ -86,14 +86,13 @@ class _Unit:
     parts: int = 1  # how many records the mention's figures are split across
     part: int = 0  # this unit's position among them: the first takes the remainder
     days: tuple[dt.date, ...] = ()  # every day of a multi-day report
-    # a figure of its own (a gapped clause's "another five"), or, negative, what other places' own figures take
-    # from the mention's before the rest is split
-    deaths: int | None = None
+    deaths: int | None = None  # a figure of its own (a gapped clause's "another five")
+    taken: int = 0  # what other places' own figures take from the mention's before the rest is split
 
     @property
     def fatalities(self) -> tuple[int, int, int] | None:
         """ACLED figure, low and high of this unit's share of the mention's deaths."""
-        if self.deaths is not None and self.deaths >= 0:
+        if self.deaths is not None:
             return (self.deaths, self.deaths, self.deaths)
         found = self.mention.fatalities
         if found is None:
@@ -102,8 +101,7 @@ class _Unit:
             # "deaths occurred in Yangon, Dawei, Mandalay, Myeik, Bago and Pakokku": deaths at each place, and no
             # number: the lowest figure is one at each
             return (1, 1, 1)
-        taken = -self.deaths if self.deaths is not None else 0
-        best, low, high = (split_share(max(figure - taken, 0), self.parts, self.part)
+        best, low, high = (split_share(max(figure - self.taken, 0), self.parts, self.part)
                            for figure in (found.best, found.low, found.high))
         return (best, low, high)
 
@@ -137,7 +135,7 @@ def _spread(mention: Mention, timexes: Sequence[Timex], toponyms: Sequence[Topon
                 units.append(_Unit(mention, place, date, deaths=gap))
             else:
                 units.append(_Unit(mention, place, date, parts, part, tuple(days) if len(days) > 1 else (),
-                                   deaths=-taken if taken else None))
+                                   taken=taken))
                 part += 1
     if parts > 1:
         logger.debug("mention %r spread over %d days and %d places", mention.trigger.text, len(dates), len(places))
@@ -416,13 +414,8 @@ def _gapped_places(place: Token) -> dict[int, Token]:
     """The places of a gapped second clause ("30 jihadists were killed around Shadadi and another five outside
     the town of Kobane"), by token, with the number the clause gives them: a number coordinated with the verb the
     event place hangs on, with a place of its own."""
-    verb = place
-    for _ in range(7):
-        if verb.pos_ in {"VERB", "AUX"} or verb.head.i == verb.i:
-            break
-        verb = verb.head
     found: dict[int, Token] = {}
-    for conj in verb.conjuncts:
+    for conj in governor(place, limit=7).conjuncts:
         if not (conj.like_num or conj.pos_ == "NUM" or conj.ent_type_ == "CARDINAL"):
             continue
         for prep in conj.children:

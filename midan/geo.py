@@ -978,14 +978,20 @@ def _attachment(toponym: Toponym, trigger: Token) -> int | None:
     return steps + targets[node.i]
 
 
+def _place_phrase(root: Token, through: frozenset[str]) -> Token:
+    """The word whose phrase a place name stands in: up through ``through`` links (a list, an apposition) and the
+    kind noun it names ("the city of X" is the phrase of "city")."""
+    node = root
+    while node.dep_ in through or (node.dep_ == "pobj" and node.head.lower_ == "of" and
+                                   node.head.head.lemma_.lower() in _KIND_NOUNS):
+        node = node.head.head if node.dep_ == "pobj" else node.head
+    return node
+
+
 def _measured_from(toponym: Toponym, doc: Doc) -> bool:
     """A place named only to measure from ("Amara, south of Baghdad", "Sinjar town, some 100 km west of Mosul",
     "10 miles from the city of X"): the event is elsewhere, unless no other place is named."""
-    root = doc[toponym.token_start:toponym.token_end].root
-    node = root
-    while node.dep_ in {"conj", "appos"} or (node.dep_ == "pobj" and node.head.lower_ == "of" and
-                                              node.head.head.lemma_.lower() in _KIND_NOUNS):
-        node = node.head.head if node.dep_ == "pobj" else node.head  # "the city of X": the noun's phrase
+    node = _place_phrase(doc[toponym.token_start:toponym.token_end].root, frozenset({"conj", "appos"}))
     if node.dep_ != "pobj":
         return False
     prep = node.head
@@ -1003,10 +1009,8 @@ def _launched_from(toponym: Toponym, trigger: Token) -> bool:
     where it landed, when the sentence names that too."""
     if trigger.lemma_.lower() not in _LAUNCH_WORDS and governor(trigger).lemma_.lower() not in _LAUNCH_WORDS:
         return False
-    node = trigger.doc[toponym.token_start:toponym.token_end].root
-    while node.dep_ in {"conj", "appos", "compound"} or (node.dep_ == "pobj" and node.head.lower_ == "of" and
-                                                         node.head.head.lemma_.lower() in _KIND_NOUNS):
-        node = node.head.head if node.dep_ == "pobj" else node.head
+    node = _place_phrase(trigger.doc[toponym.token_start:toponym.token_end].root,
+                         frozenset({"conj", "appos", "compound"}))
     return node.dep_ == "pobj" and node.head.lower_ == "from"
 
 

@@ -95,10 +95,11 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
-def governor(token: Token) -> Token:
-    """The verb an event noun depends on ("marches were held" -> held); a verb is its own governor."""
+def governor(token: Token, limit: int = 4) -> Token:
+    """The verb an event noun depends on ("marches were held" -> held), within ``limit`` steps up (else the token
+    itself); a verb is its own governor."""
     node = token
-    for _ in range(4):
+    for _ in range(limit):
         if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
             return node
         node = node.head
