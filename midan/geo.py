@@ -933,10 +933,19 @@ def event_words(trigger: Token) -> dict[int, int]:
         words.setdefault(verb.head.i, 1)
     for node in verbs:
         for child in node.children:
-            if child.dep_ in {"advcl", "xcomp"}:
-                for clause in (child, *(t for t in child.conjuncts if t.pos_ in {"VERB", "AUX"})):
-                    words.setdefault(clause.i, 1)
+            # "destroyed vehicles, killing terrorists and injuring others in the villages of X": a clause of
+            # consequence shares the event's place, also where the parser hangs it on the object
+            consequences = [g for g in child.children if g.dep_ == "acl" and g.tag_ == "VBG" and
+                            g.lemma_.lower() in _CONSEQUENCE_VERBS] if child.dep_ == "dobj" else []
+            if child.dep_ in {"advcl", "xcomp"} or consequences:
+                for head in consequences or [child]:
+                    for clause in (head, *(t for t in head.conjuncts if t.pos_ in {"VERB", "AUX"})):
+                        words.setdefault(clause.i, 1)
     return words
+
+
+#: the verbs of a clause telling what an attack did ("..., killing five and wounding ten")
+_CONSEQUENCE_VERBS = frozenset({"kill", "injure", "wound", "leave", "claim", "destroy", "damage", "cause"})
 
 
 def _attachment(toponym: Toponym, trigger: Token) -> int | None:
@@ -1014,13 +1023,23 @@ def _launched_from(toponym: Toponym, trigger: Token) -> bool:
     return node.dep_ == "pobj" and node.head.lower_ == "from"
 
 
-def _breadth(toponym: Toponym) -> int:
+def _breadth(toponym: Toponym, doc: Doc) -> int:
     """0 for a town or a name the gazetteer does not know (mostly villages, quarters, landmarks), 1 for a
-    province or district, 2 for a country."""
+    province or district (also a town's name given as its province's: "in the countryside of Idleb province"),
+    2 for a country."""
     place = toponym.place
     if place is None:
         return 0
-    return 2 if place.is_country else 1 if place.is_admin else 0
+    if place.is_country:
+        return 2
+    root = doc[toponym.token_start:toponym.token_end].root
+    holder = root.head if root.dep_ in {"compound", "nmod", "amod"} else root.head.head if (
+        root.dep_ == "pobj" and root.head.lower_ == "of") else root
+    return 1 if place.is_admin or holder.lemma_.lower() in _WIDE_NOUNS else 0
+
+
+#: nouns of a province's extent: a town's name on them stands for its province or its rural parts
+_WIDE_NOUNS = frozenset({"province", "governorate", "countryside", "region", "state", "county", "prefecture"})
 
 
 def _contains(outer: Toponym, inner: Toponym, doc: Doc) -> bool:
@@ -1089,7 +1108,7 @@ def event_places(trigger: Token, toponyms: list[Toponym],
     inner = [item for item in attached if not any(other is not item[2] and _contains(item[2], other, doc)
                                                   for _, _, other in attached)] or attached
     inner.sort(key=lambda item: (_measured_from(item[2], doc), _launched_from(item[2], trigger),
-                                 _breadth(item[2]), item[0], item[1]))
+                                 _breadth(item[2], doc), item[0], item[1]))
     chosen = inner[0][2]
     root = doc[chosen.token_start:chosen.token_end].root
     listed = {t.i for t in root.conjuncts}

@@ -384,3 +384,16 @@ def test_article_an_inquiry_into_an_event_is_not_the_event(pipeline):
     assert not records(pipeline, "The UN Commission of Inquiry for Syria said on Tuesday it had begun investigating "
                                  "the alleged use of chemical weapons in Khan Sheikhun.",
                        published=dt.date(2017, 4, 11))
+
+
+
+def test_article_a_clause_of_consequence_places_the_event_in_the_villages_it_names(pipeline):
+    # "destroyed vehicles killing ... in the villages and towns of X Y": the clause of what the strike did names
+    # its places, also where the parser hangs it on the object; a town's name given as its province's ("the
+    # countryside of Idleb northern province") is wider than they are
+    found = records(pipeline, "In the southern countryside of Idleb northern province the army air force destroyed "
+                              "various types of the terrorists vehicles killing a number of terrorists and injuring "
+                              "others in the villages and towns of Abdin Kafr Ain Kafr Sajna Khan Sheikhoun and "
+                              "al-Tamana.", published=dt.date(2016, 11, 27))
+    assert "Khān Shaykhūn" in {e.location for e in found}
+    assert not any(e.location == "Idlib" and e.geo_precision == 1 for e in found)
