@@ -933,14 +933,18 @@ def event_words(trigger: Token) -> dict[int, int]:
         words.setdefault(verb.head.i, 1)
     for node in verbs:
         for child in node.children:
-            # "destroyed vehicles, killing terrorists and injuring others in the villages of X": a clause of
-            # consequence shares the event's place, also where the parser hangs it on the object
-            consequences = [g for g in child.children if g.dep_ == "acl" and g.tag_ == "VBG" and
-                            g.lemma_.lower() in _CONSEQUENCE_VERBS] if child.dep_ == "dobj" else []
-            if child.dep_ in {"advcl", "xcomp"} or consequences:
-                for head in consequences or [child]:
-                    for clause in (head, *(t for t in head.conjuncts if t.pos_ in {"VERB", "AUX"})):
-                        words.setdefault(clause.i, 1)
+            if child.dep_ in {"advcl", "xcomp"}:
+                heads = [child]
+            elif child.dep_ == "dobj":
+                # "destroyed vehicles, killing terrorists and injuring others in the villages of X": a clause of
+                # consequence shares the event's place, also where the parser hangs it on the object
+                heads = [g for g in child.children if g.dep_ == "acl" and g.tag_ == "VBG" and
+                         g.lemma_.lower() in _CONSEQUENCE_VERBS]
+            else:
+                continue
+            for head in heads:
+                for clause in (head, *(t for t in head.conjuncts if t.pos_ in {"VERB", "AUX"})):
+                    words.setdefault(clause.i, 1)
     return words
 
 
