@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +46,9 @@ InputsArg = Annotated[list[str], typer.Argument(help="Files, directories or '-' 
 OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of standard output.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 DbOpt = Annotated[str, typer.Option("--db", help="Store URL (sqlite:///file.db, postgresql+psycopg://...) or path.")]
+HomeOpt = Annotated[str | None, typer.Option(
+    "--home", help="The outlet's home place ('Athens, Tennessee'), a prior for its place names; a record's own "
+                   "'home' field wins.")]
 
 
 def _version(value: bool) -> None:
@@ -83,11 +87,23 @@ def _progress(total: int | None, label: str) -> Progress:
                     transient=True, disable=not stderr.is_terminal)
 
 
-def _articles(inputs: list[str], published: dt.date | None) -> list[Article]:
+def _articles(inputs: list[str], published: dt.date | None, home: str | None = None) -> list[Article]:
+    home = _home(home)
     articles = list(reader.read_articles(inputs, published=published))
     if not articles:
         raise MidanError(Errors.E008.format(what=", ".join(inputs)))
-    return articles
+    return [a if a.home or not home else replace(a, home=home) for a in articles]
+
+
+def _home(home: str | None) -> str:
+    """``--home`` checked against the gazetteer before any work is done."""
+    if home is None or not home.strip():
+        return ""
+    from midan.gazetteer import Gazetteer
+
+    if Gazetteer().place_named(home) is None:
+        raise MidanError(Errors.E016.format(home=home))
+    return home.strip()
 
 
 def _analyse(articles: list[Article], min_confidence: float | None = None, batch_size: int = 16) -> Iterator[Any]:
@@ -112,6 +128,7 @@ def extract(
     min_confidence: Annotated[float | None, typer.Option(
         help="Drop events below this confidence (default: the pipeline's threshold; 0 keeps all).")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per spaCy batch.")] = 16,
+    home: HomeOpt = None,
 ) -> None:
     """Extract ACLED events from articles (.txt, .html, .jsonl, .csv, RSS/Atom, directories)."""
     formats = {"jsonl": "jsonl", "csv": "acled-csv", "acled-csv": "acled-csv", "geojson": "geojson"}
@@ -120,7 +137,7 @@ def extract(
     if explain and fmt != "jsonl":
         raise MidanError("--explain needs --format jsonl (rejected mentions are JSON records)")
     exporter.check_output(output, force)
-    articles = _articles(inputs, parse_date(published))
+    articles = _articles(inputs, parse_date(published), home)
     analyses = _analyse(articles, min_confidence, batch_size)
     if explain:
         exporter.write_records(_explained(analyses), output, force=force)
@@ -163,19 +180,29 @@ def geoparse(
     input_: Annotated[str, typer.Argument(metavar="IN", help="JSONL {id, text} file or '-'.")],
     output: OutputOpt = None,
     force: ForceOpt = False,
+    home: HomeOpt = None,
 ) -> None:
     """Find place names and resolve them against the offline gazetteer."""
+    from functools import lru_cache
+
     from midan import geo, nlp
     from midan.gazetteer import Gazetteer
 
     exporter.check_output(output, force)
+    default_home = _home(home)
     snippets = list(reader.read_snippets(input_))
     gazetteer = Gazetteer()
+    place_named = lru_cache(maxsize=None)(gazetteer.place_named)
     docs = nlp.parse(s["text"] for s in snippets)
 
     def records() -> Iterator[dict[str, Any]]:
         for snippet, doc in zip(snippets, docs, strict=True):
-            yield {"id": snippet["id"], "toponyms": [t.to_dict() for t in geo.geoparse(doc, gazetteer)]}
+            text = snippet["home"] or default_home
+            place = place_named(text) if text else None
+            if text and place is None:
+                logger.warning("%s: home %r is not a place the gazetteer knows; parsed without it", snippet["id"],
+                               text)
+            yield {"id": snippet["id"], "toponyms": [t.to_dict() for t in geo.geoparse(doc, gazetteer, place)]}
 
     exporter.write_records(records(), output, force=force)
 
@@ -213,13 +240,14 @@ def ingest(
     db: DbOpt = "sqlite:///midan.db",
     published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) of .txt input.")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per committed batch.")] = 16,
+    home: HomeOpt = None,
 ) -> None:
     """Extract events and store articles and events; articles already stored are skipped."""
     from midan.pipeline import Pipeline
     from midan.store import open_store
 
     store = open_store(db)
-    articles = _articles(inputs, parse_date(published))
+    articles = _articles(inputs, parse_date(published), home)
     fresh = [a for a in articles if not store.has_article(reader.fingerprint(a))]
     skipped = len(articles) - len(fresh)
     if not fresh:

@@ -42,3 +42,5 @@ class Errors:
     E013 = "cannot write {path}: {reason}"
     E014 = "cannot write to the event store {url}: {reason}"
     E015 = "cannot facet on {column!r}: expected one of {choices}"
+    E016 = ("--home {home!r} is not a place the gazetteer knows: write it as the gazetteer names it, with its "
+            "province or country ('Athens, Tennessee', 'London, Ontario', 'Tbilisi, Georgia')")

@@ -1,18 +1,18 @@
 """Geoparsing: find place names, resolve them against the gazetteer, and choose where each event happened.
 
 Toponyms come from spaCy's entities (GPE, LOC, FAC) and from proper-noun runs the gazetteer knows (the small English
-model tags many African and Middle-Eastern towns as NORP or ORG). Each is resolved among its gazetteer candidates by
-the learned ranker of :mod:`midan.georank` (population and kind, containment cues such as "Kassala, eastern Sudan"
-and "X state", the article's countries and states, the other places named near it). The event's place is chosen
-first as a span, among every place-like name of the sentence (resolved or not, countries included): the one the
-dependency parse attaches to the event word ("in", "near", "outside", "across"; the ground of "captured X"), the
-most specific when several are ("the village of X in the countryside of Y"). It is then coded: a known place as
-itself, a name the gazetteer does not know by the known place holding it ("Town - Quarter", or precision 2). Failing
-that come looser rules in one ranked list: another place of the sentence, the previous sentence's, the dateline, the
-article's main place (named more than once); a fallback place must lie in the country the sentence names, and a
-city-state named as a country (Hong Kong, Singapore) is its city. Every candidate comes in that one list
-(:func:`location_candidates`, each with the rule that found it and its coding), and the first that can be coded is
-the event's place.
+model tags many African and Middle-Eastern towns as NORP or ORG); names that are a person's, a people's or a direction
+are not places (:func:`_not_a_place`). Each is resolved among its gazetteer candidates by the learned ranker of
+:mod:`midan.georank` (population and kind, containment cues such as "Kassala, eastern Sudan" and "X state", the
+article's countries and states, the outlet's home, the other places named near it). The event's place is chosen first as
+a span, among every place-like name of the sentence (resolved or not, countries included): the one the dependency parse
+attaches to the event word ("in", "near", "outside", "across"; the ground of "captured X"), the most specific when
+several are ("the village of X in the countryside of Y"). It is then coded: a known place as itself, a name the
+gazetteer does not know by the known place holding it ("Town - Quarter", or precision 2). Failing that come looser rules
+in one ranked list: another place of the sentence, the previous sentence's, the dateline, the article's main place
+(named more than once); a fallback place must lie in the country the sentence names, and a city-state named as a country
+(Hong Kong, Singapore) is its city. Every candidate comes in that one list (:func:`location_candidates`, each with the
+rule that found it and its coding), and the first that can be coded is the event's place.
 """
 
 from __future__ import annotations
@@ -315,12 +315,14 @@ def toponym_spans(doc: Doc) -> list[Span]:
     return spans
 
 
-def geoparse(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
-    """Every toponym of the document with its resolution (places the gazetteer does not know are dropped)."""
-    return resolve(doc, toponym_spans(doc), gazetteer)
+def geoparse(doc: Doc, gazetteer: Gazetteer, home: Place | None = None) -> list[Toponym]:
+    """Every toponym of the document with its resolution (places the gazetteer does not know are dropped);
+    ``home`` is the outlet's home place, a prior for the ranker."""
+    return resolve(doc, toponym_spans(doc), gazetteer, home=home)
 
 
-def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = False) -> list[Toponym]:
+def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = False,
+            home: Place | None = None) -> list[Toponym]:
     """Resolve place-name spans against the gazetteer with the learned ranker (:mod:`midan.georank`).
 
     ``given`` spans are known to be places (gold annotations, a user's selection): every one is resolved,
@@ -328,13 +330,14 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
     gazetteer knows it as a town of some size, only names the NER called places get fuzzy candidates, names the
     gazetteer does not know are dropped, and doubtful readings are left out (see :data:`MIN_CONFIDENCE`)."""
     mentions = place_mentions(spans, gazetteer, given=given)
-    choices = georank.rank(mentions)
+    choices = georank.rank(mentions, home=home)
     if not given:
         # the ranker's doubt, for a name only spelled like a place or not called one by the NER: on the LGL and
         # GeoWebNews test folds, 1 of the 36 readings it gave less than 0.1 was right ("PORT" of a dateline as Port
         # in France, "Solino" as Solin in Croatia)
         kept = [i for i, (m, (_, confidence)) in enumerate(zip(mentions, choices, strict=True))
-                if confidence >= MIN_CONFIDENCE or (m.label in {"GPE", "LOC", "FAC"} and not m.fuzzy) or m.vouched]
+                if (confidence >= MIN_CONFIDENCE or (m.label in {"GPE", "LOC", "FAC"} and not m.fuzzy) or m.vouched)
+                and not _not_a_place(m.span, gazetteer)]
         # a quarter of a town ("the al-Jadida neighbourhood of Mosul") read as a town abroad is a quarter whose
         # name the gazetteer does not know: the countries of the text's other places say where it lies
         countries = {place.country_code for _, (place, _) in zip(mentions, choices, strict=True)}
@@ -344,6 +347,78 @@ def resolve(doc: Doc, spans: list[Span], gazetteer: Gazetteer, *, given: bool = 
             if place.country_code == choices[i][0].country_code) == 1)]
         mentions, choices = [mentions[i] for i in kept], [choices[i] for i in kept]
     return _toponyms(doc, mentions, choices, gazetteer)
+
+
+#: nouns of people a name in apposition to is a person's ("his wife, Florence"; "Florence, his wife")
+_PERSON_NOUNS = frozenset({
+    "wife", "husband", "son", "daughter", "mother", "father", "brother", "sister", "child", "grandson",
+    "granddaughter", "grandmother", "grandfather", "friend", "girlfriend", "boyfriend", "fiancee", "fiancé",
+    "fiance", "widow", "widower", "nephew", "niece", "cousin", "uncle", "aunt", "partner", "spouse", "mom", "dad",
+    "stepson", "stepdaughter", "baby", "boy", "girl", "man", "woman", "victim", "suspect", "pastor", "coach",
+})
+
+
+#: a compass word alone is a direction ("the Northern part of Aleppo province"), not the region that bears it
+#: (those are written whole: "Northern Region", "Northern State")
+_COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                      "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+                      "southeastern", "southwestern", "north-east", "north-west", "south-east", "south-west",
+                      "north-eastern", "north-western", "south-eastern", "south-western", "upper", "lower", "middle"})
+
+
+def _listed_as_place(span: Span) -> bool:
+    """A later name of a list of places, however the parser joined it ("the villages of Kafr Sajna, Khan
+    Sheikhoun and al-Tamana", the second name an apposition of the first)."""
+    root = span.root
+    for _ in range(8):
+        if root.dep_ not in {"conj", "appos"} or root.head.i == root.i or root.head.pos_ not in {"PROPN", "NOUN"}:
+            break
+        root = root.head
+    return root.i != span.root.i and _placed(span.doc[root.i:root.i + 1])
+
+
+def _with_place_noun(span: Span) -> bool:
+    """A name joined to a noun of a place: modifying it ("the Jumla and Diwan villages") or in apposition to it
+    ("the regional capital, Grozny"; "Goma, the capital of North Kivu")."""
+    root = span.root
+    for _ in range(4):  # the first name of "the Jumla and Diwan villages" modifies the noun through the list
+        if root.dep_ != "conj" or root.head.i == root.i:
+            break
+        root = root.head
+    head = root.head
+    if root.dep_ in {"compound", "amod", "nmod", "appos"} and head.lemma_.lower() in _PLACE_NOUNS:
+        return True
+    return any(child.dep_ == "appos" and child.lemma_.lower() in _PLACE_NOUNS for child in span.root.children)
+
+
+def _used_as_place(span: Span) -> bool:
+    """Whether the text uses a name as a place's: tagged a place elsewhere in it, after a locative preposition or a
+    place noun, in a list of places, or beside a noun of a place."""
+    name = admin_key(span.text)
+    return any(admin_key(e.text) == name for e in span.doc.ents if e.label_ in {"GPE", "LOC", "FAC"}) or \
+        _place_context(span) or _listed_as_place(span) or _with_place_noun(span)
+
+
+def _not_a_place(span: Span, gazetteer: Gazetteer) -> bool:
+    """A name that is a person's, a people's or a direction, not a place's, though a place bears it: a compass
+    word alone; a name the NER calls a person's, or inside one ("Roy" of "Roy Smith", "Francis" of "Pope Francis"),
+    unless the text uses it as a place (after "in", "the town of", in a list of places, beside a noun of a place:
+    "Aleppo district", "the regional capital, Grozny", or tagged a place elsewhere: "Alexandria" of a dateline); in
+    apposition to a noun of a person ("his wife, Florence"); a demonym ("Turkish", "Russians": they may still give
+    an actor's country, which :mod:`midan.actors` reads from the words themselves)."""
+    if span.text.lower() in _COMPASS:
+        return True
+    doc = span.doc
+    if any(e.label_ == "PERSON" and e.start < span.end and span.start < e.end for e in doc.ents) and \
+            not _used_as_place(span):
+        return True
+    root = span.root
+    if root.dep_ == "appos" and root.head.lemma_.lower() in _PERSON_NOUNS:
+        return True
+    if any(child.dep_ == "appos" and child.lemma_.lower() in _PERSON_NOUNS for child in root.children):
+        return True
+    return gazetteer.is_demonym(span.text) and gazetteer.country(span.text) is not None and \
+        gazetteer.lookup(span.text, limit=1) == []
 
 
 def _foreign_alias(mention: PlaceMention, place: Place) -> bool:

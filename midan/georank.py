@@ -1,19 +1,20 @@
 """The toponym ranker: which gazetteer entry a place name in an article refers to.
 
-Each candidate of a name gets features (its size and kind, how the name matched, the country and province the
-text names around it, the article's countries, and how close it lies to the article's other places); the best
-candidate wins, and every mention of the same name in an article shares one reading. Scoring is two-staged: a
-logistic first stage ranks without the other places; the second, boosted trees, adds distances to the first
-stage's choices ("Paris" near "Lamar County" is in Texas).
+Each candidate of a name gets features (its size and kind, how the name matched, the country and province the text names
+around it, the article's countries, where it lies against the outlet's home when the user gives it, and how close it
+lies to the article's other places); the best candidate wins, and every mention of the same name in an article shares
+one reading. Scoring is two-staged: a logistic first stage ranks without the other places; the second, boosted trees,
+adds distances to the first stage's choices ("Paris" near "Lamar County" is in Texas).
 
-Weights are learned on the training folds of LGL and GeoWebNews (article index % 5 != 0; the test folds are
-what ``benchmarks/geo_lgl_gwn.py`` reports) and shipped as ``midan/data/georank.json``; scikit-learn is needed
-only to fit them (:func:`fit`, run by :mod:`midan.training_georank`):
+Weights are learned on the training folds of LGL and GeoWebNews (article index % 5 != 0; the test folds are what
+``benchmarks/geo_lgl_gwn.py`` reports; LGL's articles also with their paper's home) and shipped as
+``midan/data/georank.json``; scikit-learn is needed only to fit them (:func:`fit`, run by
+:mod:`midan.training_georank`):
 
     python -m midan.training_georank [--shared ../shared] [--out midan/data/georank.json]
 
-No packaged geoparser ranks GeoNames candidates offline (Mordecai 3 needs Elasticsearch and a transformer), so
-the features and the scorer are written here; the fitting is scikit-learn's.
+No packaged geoparser ranks GeoNames candidates offline (Mordecai 3 needs Elasticsearch and a transformer), so the
+features and the scorer are written here; the fitting is scikit-learn's.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ FEATURES = (
     "main_name", "fuzzy", "most_populous", "candidates_log", "context_country", "context_admin1",
     "dominant_country", "country_share", "admin1_named", "admin_hint_unit", "admin_hint_town", "label_gpe",
     "label_loc", "label_fac", "label_other", "named_country", "alias_only", "alias_population", "country_spread",
-    "admin1_spread", "unit_other_name", "unit_with_town",
+    "admin1_spread", "unit_other_name", "unit_with_town", "home_country", "home_admin1", "home_near",
 )
 STAGE2 = ("near_other", "within_50km", "contains_other", "inside_other", "cluster")
 TREES, DEPTH = 100, 5   # the second stage's boosted trees (chosen by 4-fold cross-validation on the training folds)
@@ -112,8 +113,21 @@ def _static(place: Place) -> tuple[list[float], float, bool, bool, tuple[str, st
             _name_key(place.name))
 
 
-def features(mention: PlaceMention, context: _Context) -> list[list[float]]:
-    """The stage-one features of each candidate of a mention (rows in the order of :data:`FEATURES`)."""
+def _home_row(place: Place, home: Place | None) -> list[float]:
+    """Where a candidate lies against the outlet's home ("Athens" in the Daily Post-Athenian is Athens,
+    Tennessee): in its country, in its first-level unit, and how near (for a town or district; 0 without a home)."""
+    if home is None:
+        return [0.0, 0.0, 0.0]
+    same_country = place.country_code == home.country_code
+    same_unit = same_country and bool(place.admin1) and place.admin1 == home.admin1
+    near = 1 / (1 + km(place.latitude, place.longitude, home.latitude, home.longitude) / 50) \
+        if _point(place) and _point(home) else 0.0
+    return [float(same_country), float(same_unit), near]
+
+
+def features(mention: PlaceMention, context: _Context, home: Place | None = None) -> list[list[float]]:
+    """The stage-one features of each candidate of a mention (rows in the order of :data:`FEATURES`); ``home``
+    is the outlet's home place when the user gave it."""
     # the most populous town among the candidates (a unit's population is the sum of its towns: not comparable)
     most = max((p.population for p in mention.places if p.feature_class == "P"), default=0)
     label = mention.label
@@ -147,6 +161,7 @@ def features(mention: PlaceMention, context: _Context) -> list[list[float]]:
             # a province with a town of the same name in it (Mopti, Kassala, New York): the name means the town
             # more often than not
             float((fcode == "ADM1" and unit in towns) or (fcode == "ADM2" and (*unit, place.admin2) in towns)),
+            *_home_row(place, home),
         ])
     return rows
 
@@ -154,7 +169,7 @@ def features(mention: PlaceMention, context: _Context) -> list[list[float]]:
 class _Candidates:
     """Every candidate of an article's mentions, with its features, as arrays."""
 
-    def __init__(self, mentions: Sequence[PlaceMention]) -> None:
+    def __init__(self, mentions: Sequence[PlaceMention], home: Place | None = None) -> None:
         context = _Context(mentions)
         self.mentions = mentions
         self.places = [p for m in mentions for p in m.places]
@@ -162,7 +177,7 @@ class _Candidates:
         self.key = np.array([keys[m.key] for m in mentions for _ in m.places])
         self.mention_key = [keys[m.key] for m in mentions]
         self.n_keys = len(keys)
-        self.x1 = np.array([row for m in mentions for row in features(m, context)], dtype=float)
+        self.x1 = np.array([row for m in mentions for row in features(m, context, home)], dtype=float)
         self.lat = np.radians([p.latitude for p in self.places])
         self.lon = np.radians([p.longitude for p in self.places])
         self.point = np.array([_point(p) for p in self.places])
@@ -281,12 +296,14 @@ def _tree_arrays(weights: dict[str, Any]) -> tuple[Any, ...]:
     return _TREE_CACHE[ident][1]
 
 
-def rank(mentions: Sequence[PlaceMention], weights: dict[str, Any] | None = None) -> list[tuple[Place, float]]:
-    """The chosen place of each mention and the ranker's probability for it."""
+def rank(mentions: Sequence[PlaceMention], weights: dict[str, Any] | None = None, home: Place | None = None,
+         ) -> list[tuple[Place, float]]:
+    """The chosen place of each mention and the ranker's probability for it; ``home`` is the outlet's home place
+    (a prior the ranker weighs like the text's own cues), when known."""
     if not mentions:
         return []
     weights = weights or _weights()
-    candidates = _Candidates(mentions)
+    candidates = _Candidates(mentions, home)
     first = _choose(mentions, _scores(weights["stage1"], candidates.x1))
     x2 = np.hstack([candidates.x1, candidates.stage2([p for p, _ in first])])
     return [(_town_of(mention, place), confidence) for mention, (place, confidence) in
@@ -338,7 +355,8 @@ def _choose(mentions: Sequence[PlaceMention], scores: np.ndarray) -> list[tuple[
 
 def read_corpus(datasets: Path, corpus: str) -> list[dict[str, Any]]:
     """LGL (``geo/LGL/lgl.xml``) or GeoWebNews (``geo/GeoWebNews/GWN.xml``) articles with their gold toponyms
-    ``(start, end, lat, lon, geonames_id)``; toponyms without coordinates are left out."""
+    ``(start, end, lat, lon, geonames_id)`` and their outlet's web domain (LGL only); toponyms without coordinates
+    are left out."""
     import xml.etree.ElementTree as ET
 
     lgl = corpus == "LGL"
@@ -356,7 +374,8 @@ def read_corpus(datasets: Path, corpus: str) -> list[dict[str, Any]]:
             gid = tag.get("geonameid") if lgl else tag.findtext("geonamesID")
             if lat is not None and lon is not None:
                 gold.append((start, end, lat, lon, int(gid) if gid and gid.isdigit() else None))
-        articles.append({"text": article.findtext("text") or "", "gold": gold})
+        articles.append({"text": article.findtext("text") or "", "gold": gold,
+                         "domain": (article.findtext("domain") or "").strip()})
     return articles
 
 
@@ -373,7 +392,11 @@ def right(place: Place, gold: tuple[float, float, int | None]) -> bool:
     return place.geonames_id == gid or km(place.latitude, place.longitude, lat, lon) <= 161
 
 
-def fit(data: list[tuple[list[PlaceMention], list[list[bool]]]], c: float = 1.0) -> dict[str, Any]:
+#: one training article: its mentions, each candidate marked right or wrong, and the outlet's home if known
+Labelled = tuple[list["PlaceMention"], list[list[bool]], "Place | None"]
+
+
+def fit(data: list[Labelled], c: float = 1.0) -> dict[str, Any]:
     """Fit both stages on labelled articles: logistic regression over candidates, then boosted trees over the
     candidates with the first stage's choices. A name whose right entry is not among its candidates teaches
     nothing about ranking and is left out of the fit."""
@@ -384,9 +407,9 @@ def fit(data: list[tuple[list[PlaceMention], list[list[bool]]]], c: float = 1.0)
         return {"coef": [round(float(w), 5) for w in model.coef_[0]], "intercept": round(float(model.intercept_[0]), 5)}
 
     prepared = []
-    for mentions, labels in data:
+    for mentions, labels, home in data:
         if mentions:
-            candidates = _Candidates(mentions)
+            candidates = _Candidates(mentions, home)
             keep = np.array([any(ys) for ys in labels for _ in ys])
             prepared.append((mentions, candidates, np.array([y for ys in labels for y in ys]), keep))
     stage1 = lr(np.vstack([c.x1[k] for _, c, _, k in prepared]), np.concatenate([y[k] for _, _, y, k in prepared]))
@@ -410,7 +433,7 @@ def boosted_trees(x: np.ndarray, y: np.ndarray, trees: int = TREES, depth: int =
     # town of 24,000 outscore the namesake of 280,000 in a sentence that says nothing else)
     rising = {"log_population", "unit_population", "most_populous", "context_country", "context_admin1",
               "country_share", "admin1_named", "admin1_spread", "near_other", "within_50km", "contains_other",
-              "cluster"}
+              "cluster", "home_country", "home_admin1", "home_near"}
     model = HistGradientBoostingClassifier(max_iter=trees, max_depth=depth, learning_rate=0.1, random_state=0,
                                            monotonic_cst=[int(n in rising) for n in (*FEATURES, *STAGE2)])
     model.fit(x, y)
@@ -433,11 +456,11 @@ def boosted_trees(x: np.ndarray, y: np.ndarray, trees: int = TREES, depth: int =
     return exported
 
 
-def accuracy(data: list[tuple[list[PlaceMention], list[list[bool]]]], weights: dict[str, Any]) -> float:
+def accuracy(data: list[Labelled], weights: dict[str, Any]) -> float:
     """Share of mentions whose chosen candidate is right (mentions the gazetteer knows)."""
     right = total = 0
-    for mentions, labels in data:
-        for (place, _), mention, ys in zip(rank(mentions, weights), mentions, labels, strict=True):
+    for mentions, labels, home in data:
+        for (place, _), mention, ys in zip(rank(mentions, weights, home), mentions, labels, strict=True):
             total += 1
             right += ys[mention.places.index(place)]
     return right / total if total else 0.0

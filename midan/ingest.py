@@ -312,7 +312,7 @@ def _records(rows: Iterable[tuple[str, int, dict[str, Any]]], published: dt.date
 
 
 def record_to_article(record: dict[str, Any], origin: str, published: dt.date | None = None) -> Article | None:
-    """An Article from a ``{id, title, text, published, url, source}`` record, or None (warned) when bad.
+    """An Article from a ``{id, title, text, published, url, source, home}`` record, or None (warned) when bad.
 
     ``origin`` is ``path:line``; a missing id becomes a stable hash of the text.
     """
@@ -329,7 +329,8 @@ def record_to_article(record: dict[str, Any], origin: str, published: dt.date | 
     ident = str(raw_id).strip() if raw_id not in (None, "") else ""
     return Article(id=ident or _content_id(text), text=text, title=str(record.get("title") or "").strip(),
                    published=date, url=str(record.get("url") or "").strip(),
-                   source=str(record.get("source") or "").strip(), origin=origin)
+                   source=str(record.get("source") or "").strip(), origin=origin,
+                   home=str(record.get("home") or "").strip())
 
 
 def _html(data: bytes, origin: str, stem: str, published: dt.date | None) -> Iterator[Article]:
@@ -400,7 +401,7 @@ def _feed(data: bytes, origin: str, stem: str, published: dt.date | None) -> Ite
 
 
 def read_snippets(source: str | Path) -> Iterator[dict[str, Any]]:
-    """``{id, text, published}`` records from a JSONL file or ``-`` (stdin) for classify, geoparse and timex.
+    """``{id, text, published, home}`` records from a JSONL file or ``-`` (stdin) for classify, geoparse and timex.
 
     ``id`` is passed through as given (the line number when absent); ``published`` is a date or None. Bad lines
     (invalid JSON, no text, unreadable date) are skipped with a ``path:line: reason`` warning. The path is checked
@@ -435,7 +436,8 @@ def _snippets(path: Path | None) -> Iterator[dict[str, Any]]:
             _warn(origin, number, f"{exc}; skipped")
             continue
         count += 1
-        yield {"id": record.get("id", number), "text": body, "published": published}
+        yield {"id": record.get("id", number), "text": body, "published": published,
+               "home": str(record.get("home") or "").strip()}
     if count == 0:
         logger.warning(Errors.E008.format(what=origin))
 

@@ -81,6 +81,7 @@ class Toponym:
             "longitude": round(place.longitude, 4) if place else None,
             "country": place.country if place else None, "admin1": place.admin1 if place else None,
             "admin2": place.admin2 if place else None, "feature_code": place.feature_code if place else None,
+            "point": place.point if place else None,
             "population": place.population if place else None, "confidence": self.score, "label": self.label,
             "locative": self.locative,
         }

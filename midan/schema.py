@@ -140,6 +140,8 @@ class Article:
     url: str = ""
     source: str = ""
     origin: str = ""
+    #: the outlet's home place as a user writes it ("Athens, Tennessee"): a prior for the place names
+    home: str = ""
 
 
 @dataclass

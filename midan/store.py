@@ -78,7 +78,11 @@ articles = Table(
     Column("source", Text, nullable=False, default=""),
     Column("origin", Text, nullable=False, default=""),
     Column("ingested_at", Integer, nullable=False),
+    Column("home", Text, nullable=False, default="", server_default=""),
 )
+#: columns added to a table after its first release: a store made before them gets them when opened
+#: (``ALTER TABLE ... ADD COLUMN`` with the column's default, which SQLite and PostgreSQL both do in place)
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("articles", "home", "TEXT NOT NULL DEFAULT ''"),)
 events = Table(
     "events", metadata,
     *[_column(name) for name in ALL_COLUMNS],
@@ -186,6 +190,22 @@ def normalise_url(url: str | Path | None) -> str:
     return text
 
 
+def _add_columns(engine: Engine) -> None:
+    """Bring a store made by an earlier midan up to the current tables (:data:`ADDED_COLUMNS`), in one
+    transaction."""
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(engine)
+    missing = [(table, column, kind) for table, column, kind in ADDED_COLUMNS
+               if column not in {c["name"] for c in inspector.get_columns(table)}]
+    if not missing:
+        return
+    with engine.begin() as conn:
+        for table, column, kind in missing:
+            logger.info("store: adding column %s.%s", table, column)
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+
+
 def open_store(url: str | Path | None = None) -> Store:
     """Open (creating tables if needed) the store at a SQLAlchemy URL or a SQLite file path.
 
@@ -207,6 +227,7 @@ def open_store(url: str | Path | None = None) -> Store:
             if database and database != ":memory:" and not Path(database).expanduser().resolve().parent.is_dir():
                 raise StoreError(Errors.E007.format(url=shown, reason="its directory does not exist"))
         metadata.create_all(engine)
+        _add_columns(engine)
     except StoreError:
         raise
     except (ArgumentError, NoSuchModuleError, SQLAlchemyError, ImportError, ValueError) as exc:
@@ -345,7 +366,7 @@ class Store:
                     conn.execute(articles.insert().values(
                         id=ident, fingerprint=mark, title=article.title, text=article.text,
                         published=article.published.isoformat() if article.published else None, url=article.url,
-                        source=article.source, origin=article.origin, ingested_at=now))
+                        source=article.source, origin=article.origin, ingested_at=now, home=article.home))
                     added_articles += 1
                     for item in found:
                         if ident != article.id:

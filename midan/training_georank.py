@@ -6,6 +6,10 @@ reports) is parsed, its gold toponym spans are looked up in the gazetteer by the
 of the gold point) or wrong. :func:`midan.georank.fit` fits both stages of the ranker on them and the weights are
 written to ``midan/data/georank.json``; scikit-learn is needed only here.
 
+The home prior (``--home``) is learnt from LGL, whose articles name their paper's web domain: the home of each
+paper is in ``training/lgl-homes/homes.tsv``. Each LGL training article is given twice, with its home and without
+(as a user who gives none), so the ranker learns both.
+
     python -m midan.training_georank [--shared ../shared] [--out midan/data/georank.json]
 """
 
@@ -19,10 +23,27 @@ from typing import Any
 
 from midan import geo, nlp
 from midan.gazetteer import Gazetteer, Place
-from midan.georank import WEIGHTS, accuracy, fit, read_corpus, right
+from midan.georank import WEIGHTS, Labelled, accuracy, fit, read_corpus, right
 from midan.mention import PlaceMention
 
 logger = logging.getLogger(__name__)
+
+HOMES = Path(__file__).resolve().parents[1] / "training" / "lgl-homes" / "homes.tsv"
+
+
+def lgl_homes(gazetteer: Gazetteer, path: Path = HOMES) -> dict[str, Place]:
+    """The home place of each LGL paper, by web domain (a home the gazetteer cannot place is left out, logged)."""
+    homes: dict[str, Place] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        domain, _, text = line.partition("\t")
+        place = gazetteer.place_named(text)
+        if place is None:
+            logger.warning("%s: home %r not in the gazetteer; left out", domain, text)
+        else:
+            homes[domain.strip()] = place
+    return homes
 
 
 def gold_mentions(doc: Any, gold: list[tuple[int, int, float, float, int | None]], gazetteer: Any,
@@ -44,15 +65,20 @@ def _targets(places: list[Place], gold: tuple[float, float, int | None]) -> list
     return exact if any(exact) else [right(p, gold) for p in places]
 
 
-def _labelled(shared: Path, test: bool = False) -> list[tuple[list[PlaceMention], list[list[bool]]]]:
-    """Gold-span mentions of the LGL and GeoWebNews folds, each candidate marked right or wrong."""
+def _labelled(shared: Path, test: bool = False) -> list[Labelled]:
+    """Gold-span mentions of the LGL and GeoWebNews folds, each candidate marked right or wrong; an LGL article
+    whose paper's home is known comes twice, without and with it."""
     gazetteer = Gazetteer()
-    out = []
+    homes = lgl_homes(gazetteer)
+    out: list[Labelled] = []
     for corpus in ("LGL", "GWN"):
         articles = [a for i, a in enumerate(read_corpus(shared / "datasets", corpus)) if (i % 5 == 0) == test]
         for article, doc in zip(articles, nlp.parse(a["text"] for a in articles), strict=True):
             pairs = gold_mentions(doc, article["gold"], gazetteer)
-            out.append(([m for m, _ in pairs], [_targets(m.places, g) for m, g in pairs]))
+            mentions, labels = [m for m, _ in pairs], [_targets(m.places, g) for m, g in pairs]
+            out.append((mentions, labels, None))
+            if article["domain"] in homes:
+                out.append((mentions, labels, homes[article["domain"]]))
     return out
 
 

@@ -160,6 +160,21 @@ def test_cli_geoparse(capsys, tmp_path, gazetteer):
     assert 0.5 < kassala["confidence"] <= 1 and kassala["locative"] is True
 
 
+def test_cli_geoparse_home_from_the_option_and_from_the_record(capsys, tmp_path, gazetteer):
+    source = tmp_path / "home.jsonl"
+    text = "Police in Athens arrested two men after a fight downtown on Saturday."
+    source.write_text(json.dumps({"id": "a", "text": text}) + "\n"
+                      + json.dumps({"id": "b", "text": text, "home": "Athens, Georgia"}) + "\n")
+
+    def athens(out: str) -> dict[str, str]:
+        return {r["id"]: next(t["admin1"] for t in r["toponyms"] if t["text"] == "Athens") for r in records(out)}
+
+    code, out, _ = run(capsys, "geoparse", str(source), "--home", "Athens, Tennessee")
+    assert code == 0 and athens(out) == {"a": "Tennessee", "b": "Georgia"}
+    code, out, err = run(capsys, "geoparse", str(source), "--home", "Nowhereville, Narnia")
+    assert code != 0 and out == "" and len(err.strip().splitlines()) == 1 and "--home" in err
+
+
 def test_cli_gazetteer_lookup_and_import(capsys, tmp_path, gazetteer, monkeypatch):
     import shutil
 

@@ -27,7 +27,7 @@ def test_geo_to_dict_has_the_spec_fields(parse, gazetteer):
     doc = parse("Gunmen attacked a village near Kassala.")
     item = geo.geoparse(doc, gazetteer)[0].to_dict()
     assert set(item) == {"start", "end", "text", "name", "geonames_id", "latitude", "longitude", "country",
-                         "admin1", "admin2", "feature_code", "population", "confidence", "label", "locative"}
+                         "admin1", "admin2", "feature_code", "point", "population", "confidence", "label", "locative"}
 
 
 def test_geo_containment_resolves_ambiguous_names(parse, gazetteer):

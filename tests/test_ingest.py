@@ -274,8 +274,8 @@ def test_ingest_snippets_skip_bad_lines(tmp_path, caplog):
     ]) + "\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         rows = list(ingest.read_snippets(path))
-    assert rows == [{"id": 1, "text": "Clashes in Goma.", "published": dt.date(2025, 1, 1)},
-                    {"id": 5, "text": "No id.", "published": None}]
+    assert rows == [{"id": 1, "text": "Clashes in Goma.", "published": dt.date(2025, 1, 1), "home": ""},
+                    {"id": 5, "text": "No id.", "published": None, "home": ""}]
     for line in (2, 3, 4):
         assert f"s.jsonl:{line}: " in caplog.text
 

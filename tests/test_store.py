@@ -76,6 +76,24 @@ def test_store_add_and_read_round_trip(store):
     assert store.get_article("nope") is None
 
 
+def test_store_keeps_the_outlets_home(store):
+    article = make_article("h1", "Fighters stormed a sit-in.")
+    article.home = "Ed Daein, East Darfur"
+    store.add_batch([(article, [])])
+    assert store.get_article("h1")["home"] == "Ed Daein, East Darfur"
+
+
+def test_store_made_before_the_home_column_gets_it_when_opened(tmp_path):
+    path = tmp_path / "old.db"
+    open_store(path).close()
+    with sqlite3.connect(path) as db:  # the articles table as midan wrote it before it kept homes
+        db.execute("ALTER TABLE articles DROP COLUMN home")
+    store = open_store(path)
+    store.add_batch([(make_article("o1", "Fighters stormed a sit-in."), [])])
+    assert store.get_article("o1")["home"] == ""
+    store.close()
+
+
 def test_store_skips_known_articles(store):
     article = make_article("a1", "Fighters stormed a sit-in.")
     store.add_batch([(article, [make_event()])])
