@@ -183,8 +183,6 @@ def geoparse(
     home: HomeOpt = None,
 ) -> None:
     """Find place names and resolve them against the offline gazetteer."""
-    from functools import lru_cache
-
     from midan import geo, nlp
     from midan.gazetteer import Gazetteer
 
@@ -192,17 +190,12 @@ def geoparse(
     default_home = _home(home)
     snippets = list(reader.read_snippets(input_))
     gazetteer = Gazetteer()
-    place_named = lru_cache(maxsize=None)(gazetteer.place_named)
     docs = nlp.parse(s["text"] for s in snippets)
 
     def records() -> Iterator[dict[str, Any]]:
         for snippet, doc in zip(snippets, docs, strict=True):
-            text = snippet["home"] or default_home
-            place = place_named(text) if text else None
-            if text and place is None:
-                logger.warning("%s: home %r is not a place the gazetteer knows; parsed without it", snippet["id"],
-                               text)
-            yield {"id": snippet["id"], "toponyms": [t.to_dict() for t in geo.geoparse(doc, gazetteer, place)]}
+            home_place = gazetteer.home(snippet["home"] or default_home)
+            yield {"id": snippet["id"], "toponyms": [t.to_dict() for t in geo.geoparse(doc, gazetteer, home_place)]}
 
     exporter.write_records(records(), output, force=force)
 

@@ -247,6 +247,7 @@ class Gazetteer:
         self._fuzzy = lru_cache(maxsize=8192)(self._fuzzy_uncached)
         self._skeleton = lru_cache(maxsize=65536)(self._skeleton_uncached)
         self._country = lru_cache(maxsize=65536)(self._country_uncached)
+        self._home = lru_cache(maxsize=4096)(self._home_uncached)
 
     def _connect(self) -> sqlite3.Connection:
         """A read-only connection; the file is memory-mapped, so first lookups read pages without copying them."""
@@ -395,11 +396,22 @@ class Gazetteer:
                           or (p.country_code, p.admin1) in units]
         return candidates[0] if candidates else None
 
+    def home(self, text: str) -> Place | None:
+        """The place an outlet's ``home`` names (:meth:`place_named`), looked up once per text; a home the gazetteer
+        cannot place is logged once and left out (None), so the text is read without the prior."""
+        return self._home(text.strip()) if text and text.strip() else None
+
+    def _home_uncached(self, text: str) -> Place | None:
+        place = self.place_named(text)
+        if place is None:
+            logger.warning("home %r is not a place the gazetteer knows; texts that give it are read without it", text)
+        return place
+
     def admin1_capital(self, country_code: str, admin1: str) -> Place | None:
         """The most populous place of a first-level unit: it stands in for a province-only location."""
         row = self._db.execute(
-            "SELECT geonames_id, name, lat, lon, fclass, fcode, cc, admin1, admin2, population, point FROM places "
-            "WHERE cc = ? AND admin1 = ? AND fclass = 'P' ORDER BY population DESC LIMIT 1",
+            f"SELECT {_PLACE_COLUMNS} FROM places p "
+            "WHERE p.cc = ? AND p.admin1 = ? AND p.fclass = 'P' ORDER BY p.population DESC LIMIT 1",
             (country_code, admin1)).fetchone()
         if row is None:
             return None
@@ -408,8 +420,8 @@ class Gazetteer:
     def national_capital(self, country_code: str) -> Place | None:
         """A country's capital city (its PPLC place): where "the Iraqi capital" or "Haiti's capital" is."""
         row = self._db.execute(
-            "SELECT geonames_id, name, lat, lon, fclass, fcode, cc, admin1, admin2, population, point FROM places "
-            "WHERE cc = ? AND fcode = 'PPLC' ORDER BY population DESC LIMIT 1", (country_code,)).fetchone()
+            f"SELECT {_PLACE_COLUMNS} FROM places p "
+            "WHERE p.cc = ? AND p.fcode = 'PPLC' ORDER BY p.population DESC LIMIT 1", (country_code,)).fetchone()
         return self._place(row) if row is not None else None
 
     def info(self) -> dict[str, object]:

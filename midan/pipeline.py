@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 from midan import actors, assemble, classifier, confidence, counts, dating, detect, geo, nlp, timex
 from midan._version import __version__
 from midan.classifier import Classification, classify
-from midan.gazetteer import Gazetteer, Place
+from midan.gazetteer import Gazetteer
 from midan.mention import EventLocation, Mention, Timex, Toponym
 from midan.schema import Article, Event
 
@@ -85,7 +85,6 @@ class Pipeline:
         self.model = model or classifier.load()
         self.record_model = confidence.load() if record_model is True else record_model
         self.version = f"midan {__version__}; {nlp.model_version(self.nlp)}; gazetteer {self.gazetteer.version}"
-        self._homes: dict[str, Place | None] = {}
         self.stages: list[tuple[str, Stage]] = [
             ("detect", self._detect),
             ("classify", self._classify),
@@ -167,20 +166,8 @@ class Pipeline:
     def _live(self, analysis: Analysis) -> list[Mention]:
         return [m for m in analysis.mentions if m.sub_event_type and not m.rejected]
 
-    def home(self, text: str) -> Place | None:
-        """The place an article's ``home`` names ("Athens, Tennessee"), looked up once per text; a home the
-        gazetteer cannot place is logged once and left out (the article is still coded, without the prior)."""
-        if not text:
-            return None
-        if text not in self._homes:
-            self._homes[text] = self.gazetteer.place_named(text)
-            if self._homes[text] is None:
-                logger.warning("home %r is not a place the gazetteer knows; articles that give it are coded "
-                               "without it", text)
-        return self._homes[text]
-
     def _geo(self, analysis: Analysis) -> None:
-        analysis.toponyms = geo.geoparse(analysis.doc, self.gazetteer, self.home(analysis.article.home))
+        analysis.toponyms = geo.geoparse(analysis.doc, self.gazetteer, self.gazetteer.home(analysis.article.home))
         story: EventLocation | None = None  # the place of the first event of the last sentence that had one
         mentions = sorted(self._live(analysis), key=lambda m: m.start)
         for _, in_sentence in itertools.groupby(mentions, key=lambda m: m.sentence.start):
