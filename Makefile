@@ -17,6 +17,7 @@ $(BIN)/python:
 # reinstall when the project's requirements change
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/midan assets
 	touch $(STAMP)
 
 install: $(STAMP)

