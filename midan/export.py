@@ -87,10 +87,20 @@ def _umask() -> int:
 # --- records -------------------------------------------------------------------------------------------------
 
 
+#: a text cell starting with one of these is a formula to a spreadsheet (CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+        value = json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # an apostrophe makes a spreadsheet show it as text (OWASP); numbers are not strings here, so "-12.5"
+        # as a coordinate is untouched
+        return "'" + value
+    return value
 
 
 def csv_row(item: Event) -> dict[str, Any]:
@@ -247,5 +257,28 @@ def _write_parquet(events: Iterable[Event], out: Path, force: bool) -> int:
     return count
 
 
+def write_corrections(store: Any, out: Path | None, force: bool = False) -> int:
+    """Every event a person decided on, as JSONL labelled data: the decision (accepted, edited, rejected), who
+    and when, each change from the audit log (field, machine value, human value) and the record as it stands.
+    Accepted records confirm the machine, rejected ones are negatives, edited ones correct fields: what a
+    retraining (``make model``) reads. Returns how many events were written."""
+    from midan.store import EventFilter
+
+    written = [0]
+
+    def lines() -> Iterator[str]:
+        for item in store.events(where=EventFilter(status=("accepted", "edited", "rejected"))):
+            written[0] += 1
+            review = store.reviews_of([item.event_id_cnty]).get(item.event_id_cnty, {})
+            changes = [{k: entry[k] for k in ("field", "old", "new", "reviewer", "at")}
+                       for entry in store.audit_log(event_id=item.event_id_cnty) if entry["field"] != "review_status"]
+            yield json.dumps({"event_id_cnty": item.event_id_cnty, "status": review.get("status", ""),
+                              "reviewer": review.get("reviewer", ""), "reviewed_at": review.get("reviewed_at"),
+                              "changes": changes, "record": item.to_dict()}, ensure_ascii=False) + "\n"
+
+    _write_text(lines(), out, force)
+    return written[0]
+
+
 __all__ = ["FORMATS", "MEDIA_TYPES", "arrow_schema", "check_output", "csv_chunks", "csv_row", "geojson_chunks",
-           "geojson_feature", "jsonl_chunks", "open_output", "write_events", "write_records"]
+           "geojson_feature", "jsonl_chunks", "open_output", "write_corrections", "write_events", "write_records"]

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import json
 import logging
 import math
+import re
+import secrets
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +45,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from midan.errors import Errors, InputError, StoreError
 from midan.ingest import fingerprint
+from midan.review import DECISIONS, STATUSES, corrected, parse_statuses
 from midan.schema import ALL_COLUMNS, Article, Event
 
 logger = logging.getLogger(__name__)
@@ -91,6 +97,35 @@ events = Table(
     Index("ix_events_event_type", "event_type"),
     Index("ix_events_sub_event_type", "sub_event_type"),
 )
+#: a human's decision on an event (an event without a row is unreviewed)
+reviews = Table(
+    "reviews", metadata,
+    Column("event_id_cnty", String(100), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("reviewer", Text, nullable=False, default=""),
+    Column("reviewed_at", Integer, nullable=False),
+    Index("ix_reviews_status", "status"),
+)
+#: every change a reviewer made, appended and never rewritten: who, when, which field, from what, to what (JSON)
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id_cnty", String(100), nullable=False),
+    Column("at", Integer, nullable=False),
+    Column("reviewer", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("old", Text, nullable=False),
+    Column("new", Text, nullable=False),
+    Index("ix_audit_event", "event_id_cnty", "id"),
+)
+#: reviewers who may write through the API: a name and the SHA-256 of a random token shown once
+users = Table(
+    "users", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("token_sha256", String(64), nullable=False),
+    Column("created_at", Integer, nullable=False),
+)
+_USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}")
 
 
 # --- filters -------------------------------------------------------------------------------------------------
@@ -109,8 +144,10 @@ class EventFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     min_confidence: float | None = None
+    #: review statuses to keep; None keeps every event but the rejected ones
+    status: tuple[str, ...] | None = None
 
-    NAMES = ("country", "event_type", "sub_event_type", "date_from", "date_to", "min_confidence")
+    NAMES = ("country", "event_type", "sub_event_type", "date_from", "date_to", "min_confidence", "status")
 
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> EventFilter:
@@ -120,11 +157,15 @@ class EventFilter:
             value = values.get(name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            if name.startswith("date_"):
+            if name == "status":
+                found[name] = tuple(value) if isinstance(value, tuple | list) else parse_statuses(str(value))
+            elif name.startswith("date_"):
                 if isinstance(value, dt.date):
                     found[name] = value
                     continue
                 try:
+                    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
+                        raise ValueError(value)
                     found[name] = dt.date.fromisoformat(str(value).strip())
                 except ValueError:
                     raise InputError(f"{name}: " + Errors.E004.format(value=value)) from None
@@ -152,6 +193,14 @@ class EventFilter:
             query = query.where(events.c.event_date <= self.date_to.isoformat())
         if self.min_confidence is not None:
             query = query.where(events.c.confidence >= self.min_confidence)
+        wanted = self.status if self.status is not None else tuple(s for s in STATUSES if s != "rejected")
+        if set(wanted) != set(STATUSES):
+            # an event without a review row is unreviewed
+            others = [s for s in STATUSES if s not in wanted]
+            query = query.where(~events.c.event_id_cnty.in_(
+                select(reviews.c.event_id_cnty).where(reviews.c.status.in_(others))))
+            if "unreviewed" not in wanted:
+                query = query.where(events.c.event_id_cnty.in_(select(reviews.c.event_id_cnty)))
         return query
 
     def matches(self, item: Event) -> bool:
@@ -164,6 +213,8 @@ class EventFilter:
             return False
         if self.date_to and item.event_date > self.date_to.isoformat():
             return False
+        if self.status is not None and "unreviewed" not in self.status:
+            return False  # an event in memory has not been reviewed
         return self.min_confidence is None or item.confidence >= self.min_confidence
 
 
@@ -377,8 +428,16 @@ class Store:
                             conn.execute(events.insert().values(**_to_row(item)))
                             added_events += 1
                         else:
-                            conn.execute(events.update().where(key).values(
-                                **_to_row(merge_events(_from_row(existing), item))))
+                            old = _from_row(existing)
+                            combined = merge_events(old, item)
+                            if conn.execute(select(reviews.c.status).where(
+                                    reviews.c.event_id_cnty == item.event_id_cnty)).first():
+                                # a person has decided on it: the new report adds its article, outlet and
+                                # evidence, and changes nothing the person saw
+                                combined = dataclasses.replace(
+                                    old, article_ids=combined.article_ids, source=combined.source,
+                                    evidence=combined.evidence, timestamp=combined.timestamp)
+                            conn.execute(events.update().where(key).values(**_to_row(combined)))
                             merged += 1
         except SQLAlchemyError as exc:
             raise StoreError(Errors.E014.format(url=self.url, reason=_reason(exc))) from None
@@ -448,6 +507,130 @@ class Store:
         with self.engine.connect() as conn:
             return [(value, int(count)) for value, count in conn.execute(query).fetchall()]
 
+    # review
+
+    def reviews_of(self, event_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The review of each of these events (status, reviewer, reviewed_at); unreviewed ones are absent."""
+        found: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(event_ids), 500):
+                query = select(reviews).where(reviews.c.event_id_cnty.in_(event_ids[start:start + 500]))
+                for row in conn.execute(query):
+                    found[row.event_id_cnty] = {"status": row.status, "reviewer": row.reviewer,
+                                                "reviewed_at": row.reviewed_at}
+        return found
+
+    def review(self, event_id: str, status: str, reviewer: str) -> dict[str, Any]:
+        """Record a reviewer's decision (accepted, rejected, or back to unreviewed) and log it."""
+        if status not in DECISIONS:
+            raise InputError(f"invalid status {status!r}: expected one of {', '.join(DECISIONS)} "
+                             "(an edit marks an event 'edited')")
+        with self._writing() as conn:
+            self._require(conn, event_id)
+            self._set_review(conn, event_id, status, reviewer)
+        return {"status": status, "reviewer": reviewer}
+
+    def edit(self, event_id: str, changes: dict[str, Any], reviewer: str) -> Event:
+        """Apply a reviewer's corrections (:func:`midan.review.corrected`), log each changed field and mark the
+        event ``edited``; its ``event_id_cnty`` stays. One transaction: all of it or nothing."""
+        with self._writing() as conn:
+            old = self._require(conn, event_id)
+            fixed, changed = corrected(old, changes)
+            if not changed:
+                return old  # the values it already has: nothing to log, the status stays
+            now = int(time.time())
+            fixed.timestamp = max(now, old.timestamp)
+            conn.execute(events.update().where(events.c.event_id_cnty == event_id).values(**_to_row(fixed)))
+            conn.execute(audit.insert(), [{"event_id_cnty": event_id, "at": now, "reviewer": reviewer,
+                                           "field": name, "old": json.dumps(before, ensure_ascii=False),
+                                           "new": json.dumps(after, ensure_ascii=False)}
+                                          for name, before, after in changed])
+            self._set_review(conn, event_id, "edited", reviewer)
+        return fixed
+
+    def audit_log(self, event_id: str | None = None, since: int | None = None,
+                  limit: int = 1000) -> list[dict[str, Any]]:
+        """Audit entries, oldest first: of one event, or of all since a time (seconds since the epoch)."""
+        query = select(audit).order_by(audit.c.id).limit(limit)
+        if event_id is not None:
+            query = query.where(audit.c.event_id_cnty == event_id)
+        if since is not None:
+            query = query.where(audit.c.at >= since)
+        with self.engine.connect() as conn:
+            return [{**dict(row._mapping), "old": json.loads(row.old), "new": json.loads(row.new)}
+                    for row in conn.execute(query)]
+
+    def queue(self, limit: int = 100, where: EventFilter | None = None) -> list[Event]:
+        """Unreviewed events in the order a person should see them: least confident first, then most deaths."""
+        flt = dataclasses.replace(where or EventFilter(), status=("unreviewed",))
+        query = flt.where(select(events)).order_by(events.c.confidence, events.c.fatalities.desc(),
+                                                   events.c.event_id_cnty).limit(limit)
+        return list(self._stream(query))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """One write transaction; a database error becomes a one-line :class:`StoreError`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(Errors.E014.format(url=self.url, reason=_reason(exc))) from None
+
+    def _require(self, conn: Any, event_id: str) -> Event:
+        row = conn.execute(select(events).where(events.c.event_id_cnty == event_id)).first()
+        if row is None:
+            raise LookupError(event_id)
+        return _from_row(row)
+
+    @staticmethod
+    def _set_review(conn: Any, event_id: str, status: str, reviewer: str) -> None:
+        now = int(time.time())
+        previous = conn.execute(select(reviews.c.status).where(reviews.c.event_id_cnty == event_id)).scalar()
+        conn.execute(reviews.delete().where(reviews.c.event_id_cnty == event_id))
+        if status != "unreviewed":
+            conn.execute(reviews.insert().values(event_id_cnty=event_id, status=status, reviewer=reviewer,
+                                                 reviewed_at=now))
+        if (previous or "unreviewed") != status:
+            conn.execute(audit.insert().values(event_id_cnty=event_id, at=now, reviewer=reviewer,
+                                               field="review_status", old=json.dumps(previous or "unreviewed"),
+                                               new=json.dumps(status)))
+
+    # reviewers
+
+    def add_user(self, name: str) -> str:
+        """Create a reviewer and return their token (shown once: only its SHA-256 is stored)."""
+        if not _USER_NAME.fullmatch(name):
+            raise InputError(f"invalid user name {name!r}: letters, digits and . _ @ - (up to 100)")
+        token = secrets.token_urlsafe(32)
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(select(users.c.name).where(users.c.name == name)).first():
+                    raise InputError(f"user {name!r} exists; remove it first (midan users remove {name})")
+                conn.execute(users.insert().values(name=name, token_sha256=_digest(token),
+                                                   created_at=int(time.time())))
+        except SQLAlchemyError as exc:
+            raise StoreError(Errors.E014.format(url=self.url, reason=_reason(exc))) from None
+        return token
+
+    def remove_user(self, name: str) -> bool:
+        with self.engine.begin() as conn:
+            return bool(conn.execute(users.delete().where(users.c.name == name)).rowcount)
+
+    def user_names(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [row.name for row in conn.execute(select(users.c.name).order_by(users.c.name))]
+
+    def user_for_token(self, token: str) -> str | None:
+        """The reviewer a token belongs to; every stored digest is compared in constant time."""
+        digest = _digest(token)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users.c.name, users.c.token_sha256)).fetchall()
+        found = None
+        for name, stored in rows:
+            if hmac.compare_digest(stored, digest):
+                found = name
+        return found
+
     def stats(self) -> dict[str, Any]:
         """Counts for a dashboard: articles, events, date range, total fatalities, countries."""
         with self.engine.connect() as conn:
@@ -458,6 +641,10 @@ class Store:
             )).one()
         return {"articles": int(n_articles), "events": int(n_events or 0), "first_date": first, "last_date": last,
                 "fatalities": int(deaths or 0), "countries": int(countries or 0)}
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 __all__ = ["DEFAULT_URL", "FACET_COLUMNS", "EventFilter", "Store", "merge_events", "normalise_url", "open_store"]
