@@ -423,6 +423,23 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
             raise ApiError(404, f"no event {event_id!r}") from None
         return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
 
+    @app.get("/api/places")
+    def places(q: str, country: str | None = None, _size: int = 10) -> dict[str, Any]:
+        """Gazetteer candidates for a place name (what a reviewer picks a corrected place from), best first."""
+        from midan.gazetteer import Gazetteer
+
+        if not q.strip() or len(q) > 200:
+            raise ApiError(400, "q must be a place name (1-200 characters)")
+        if not 1 <= _size <= 50:
+            raise ApiError(400, "_size must be between 1 and 50")
+        gazetteer = app.state.gazetteer = getattr(app.state, "gazetteer", None) or Gazetteer()
+        return {"ok": True, "rows": [
+            {"location": p.name, "country": p.country, "admin1": p.admin1, "admin2": p.admin2,
+             "latitude": p.latitude, "longitude": p.longitude, "geonames_id": p.geonames_id,
+             "feature_code": p.feature_code, "population": p.population,
+             "geo_precision": 1 if p.feature_class == "P" else 2 if p.feature_code in {"ADM1", "ADM2"} else 3}
+            for p in gazetteer.lookup(q, country_code=country, limit=_size)]}
+
     @app.get("/api/events/{event_id}/audit")
     def event_audit(event_id: str) -> dict[str, Any]:
         """Every change made to one event, oldest first."""

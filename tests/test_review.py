@@ -246,3 +246,16 @@ def test_the_api_docs_work_offline_and_list_every_parameter(sqlite_store):
     listed = {p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]}
     assert listed == set(api.PARAMETERS)
     assert {"post"} <= set(spec["paths"]["/api/events/{event_id}/review"])
+
+
+def test_a_reviewer_picks_a_corrected_place_from_the_gazetteers_candidates(sqlite_store, gazetteer):
+    client = TestClient(create_app(store=sqlite_store))
+    rows = client.get("/api/places", params={"q": "Kassala"}).json()["rows"]
+    kassala = rows[0]
+    assert (kassala["location"], kassala["country"], kassala["geo_precision"]) == ("Kassala", "Sudan", 1)
+    assert client.get("/api/places", params={"q": " "}).status_code == 400
+    token = sqlite_store.add_user("amina")
+    fields = {k: kassala[k] for k in ("location", "country", "admin1", "latitude", "longitude", "geonames_id")}
+    edited = client.patch("/api/events/SDN-1", json={"fields": fields},
+                          headers={"Authorization": f"Bearer {token}"}).json()["event"]
+    assert (edited["location"], edited["geonames_id"]) == ("Kassala", kassala["geonames_id"])
