@@ -31,9 +31,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from midan.errors import InputError, MidanError
-from midan.export import MEDIA_TYPES, csv_chunks, geojson_chunks
-from midan.schema import Event
-from midan.store import FACET_COLUMNS, EventFilter, Store, open_store
+from midan.export import MEDIA_TYPES, csv_chunks, geojson_chunks, jsonl_chunks
+from midan.schema import ALL_COLUMNS, Event
+from midan.store import FACET_COLUMNS, SORT_COLUMNS, EventFilter, Store, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +47,26 @@ MAX_BODY = 65_536
 
 #: every query parameter /api/events understands, with its help (documented once, checked by a test)
 PARAMETERS: dict[str, str] = {
-    "country": "country name (case-insensitive)",
-    "event_type": "one of ACLED's 6 event types",
-    "sub_event_type": "one of ACLED's 25 sub-event types",
+    "country": "country name (case-insensitive); several joined with '|'",
+    "event_type": "one of ACLED's 6 event types; several joined with '|'",
+    "sub_event_type": "one of ACLED's 25 sub-event types; several joined with '|'",
+    "admin1": "first-level unit (province, state; case-insensitive); several joined with '|'",
+    "country__in": "countries, comma-separated (the same as country=A|B)",
+    "event_type__in": "event types, comma-separated",
+    "sub_event_type__in": "sub-event types, comma-separated",
+    "admin1__in": "first-level units, comma-separated",
+    "actor": "a part of any actor's name (actor1, actor2, associated actors; case-insensitive)",
+    "q": "words that must all appear in the notes or the evidence (case-insensitive)",
+    "bbox": "west,south,east,north in degrees: events inside the box (a map's view)",
     "date_from": "first event_date, YYYY-MM-DD (inclusive)",
     "date_to": "last event_date, YYYY-MM-DD (inclusive)",
     "min_confidence": "only events at or above this confidence (0-1)",
     "status": "review status: unreviewed, accepted, edited, rejected, several joined with '|', or 'any' "
               "(default: all but rejected)",
+    "_sort": f"sort by this column, ascending (default event_date; one of {', '.join(SORT_COLUMNS)})",
+    "_sort_desc": "sort by this column, descending",
+    "_fields": "comma-separated columns to return (event_id_cnty always comes; 'review' adds the review; "
+               "not for .csv, which is ACLED's full table)",
     "_size": f"rows per page, 1-{MAX_SIZE} (default {DEFAULT_SIZE}; .csv/.geojson: all rows unless given)",
     "_next": "the opaque token from the previous page's 'next'",
     "_facet": "count events by this column's values (repeatable)",
@@ -90,10 +102,40 @@ def _filters(request: Request) -> EventFilter:
     repeated = [k for k in dict.fromkeys(params) if k not in REPEATABLE and len(params.getlist(k)) > 1]
     if repeated:
         raise ApiError(400, f"parameter {repeated[0]!r} is given more than once")
+    values = dict(params)
+    for name in EventFilter.CHOICES:
+        listed = values.pop(f"{name}__in", None)
+        if listed is not None:
+            if name in values:
+                raise ApiError(400, f"give {name} or {name}__in, not both")
+            values[name] = "|".join(part for part in listed.split(",") if part.strip())
     try:
-        return EventFilter.parse(params)
+        return EventFilter.parse(values)
     except InputError as exc:
         raise ApiError(400, str(exc)) from None
+
+
+def _order(request: Request) -> tuple[str, bool]:
+    ascending, descending = request.query_params.get("_sort"), request.query_params.get("_sort_desc")
+    if ascending and descending:
+        raise ApiError(400, "give _sort or _sort_desc, not both")
+    name = ascending or descending or "event_date"
+    if name not in SORT_COLUMNS:
+        raise ApiError(400, f"cannot sort by {name!r}: expected one of {', '.join(SORT_COLUMNS)}")
+    return name, bool(descending)
+
+
+def _fields(request: Request, allowed: bool = True) -> list[str] | None:
+    raw = request.query_params.get("_fields")
+    if raw is None:
+        return None
+    if not allowed:
+        raise ApiError(400, "_fields does not apply to the ACLED CSV, which has all of ACLED's columns")
+    names = list(dict.fromkeys(["event_id_cnty", *(part.strip() for part in raw.split(",") if part.strip())]))
+    unknown = [n for n in names if n not in ALL_COLUMNS and n != "review"]
+    if unknown:
+        raise ApiError(400, f"unknown field {unknown[0]!r} in _fields: expected columns of the record or 'review'")
+    return names
 
 
 def _size(request: Request, default: int | None) -> int | None:
@@ -109,26 +151,42 @@ def _size(request: Request, default: int | None) -> int | None:
     return size
 
 
-def encode_token(item: Event) -> str:
-    """The opaque ``_next`` token that resumes after this event."""
-    raw = json.dumps([item.event_date, item.event_id_cnty], separators=(",", ":")).encode("utf-8")
+def encode_token(item: Event, order: tuple[str, bool] = ("event_date", False)) -> str:
+    """The opaque ``_next`` token that resumes after this event in this order."""
+    name, descending = order
+    raw = json.dumps([getattr(item, name), item.event_id_cnty, name, descending],
+                     separators=(",", ":")).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_token(token: str) -> tuple[str, str]:
+def decode_token(token: str, order: tuple[str, bool] = ("event_date", False)) -> tuple[Any, str]:
+    """The ``(value, event_id_cnty)`` a token resumes after; refused if it was made for another order."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        day, ident = json.loads(raw.decode("utf-8"))
-        if not isinstance(day, str) or not isinstance(ident, str):
+        value, ident, name, descending = json.loads(raw.decode("utf-8"))
+        if not isinstance(ident, str) or not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValueError(token)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, f"invalid _next token {token!r}") from None
-    return day, ident
+    if (name, descending) != order:
+        raise ApiError(400, "the _next token belongs to another sort order")
+    return value, ident
 
 
-def _after(request: Request) -> tuple[str, str] | None:
+def _after(request: Request, order: tuple[str, bool]) -> tuple[Any, str] | None:
     token = request.query_params.get("_next")
-    return decode_token(token) if token else None
+    return decode_token(token, order) if token else None
+
+
+def _select(row: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    return row if fields is None else {name: row[name] for name in fields}
+
+
+def _record_fields(request: Request) -> list[str] | None:
+    fields = _fields(request)
+    if fields is not None and "review" in fields:
+        raise ApiError(400, "'review' is only in the JSON listing (/api/events)")
+    return fields
 
 
 def _with_review(row: dict[str, Any], decided: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -322,7 +380,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
 
     @app.get("/api")
     def api_index() -> dict[str, Any]:
-        return {"ok": True, "endpoints": ["/api/events", "/api/events.csv", "/api/events.geojson",
+        return {"ok": True, "endpoints": ["/api/events", "/api/events.csv", "/api/events.jsonl", "/api/events.geojson",
                                           "/api/events/{event_id}", "/api/articles/{article_id}", "/api/stats",
                                           "/api/review/queue", "/api/events/{event_id}/audit", "/api/audit"],
                 "writes": ["POST /api/events/{event_id}/review", "PATCH /api/events/{event_id}"],
@@ -330,21 +388,23 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
 
     @app.get("/api/events", openapi_extra=_openapi_parameters())
     @app.get("/api/events.json", openapi_extra=_openapi_parameters())
-    def list_events(request: Request) -> dict[str, Any]:
-        """A page of events with ``next``/``next_url`` and the requested facets."""
-        where = _filters(request)
+    def list_events(request: Request, response: Response) -> dict[str, Any]:
+        """A page of events with ``total``, ``next``/``next_url`` (also a ``Link`` header) and the requested
+        facets."""
+        where, order, fields = _filters(request), _order(request), _fields(request)
         size = _size(request, DEFAULT_SIZE)
         assert size is not None
-        found = list(store.events(where=where, after=_after(request), limit=size + 1))
+        found = list(store.events(where=where, after=_after(request, order), limit=size + 1, order=order))
         rows, more = found[:size], len(found) > size
         decided = store.reviews_of([e.event_id_cnty for e in rows])
         body: dict[str, Any] = {"ok": True, "total": store.count(where=where),
-                                "rows": [_with_review(e.to_dict(), decided) for e in rows],
+                                "rows": [_select(_with_review(e.to_dict(), decided), fields) for e in rows],
                                 "next": None, "next_url": None}
         if more:
-            token = encode_token(rows[-1])
+            token = encode_token(rows[-1], order)
             body["next"] = token
             body["next_url"] = str(request.url.include_query_params(_next=token))
+            response.headers["Link"] = f'<{body["next_url"]}>; rel="next"'
         facets = _facets(request, store, where)
         if facets:
             body["facets"] = facets
@@ -357,18 +417,28 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
 
     def _selected(request: Request) -> Iterator[Event]:
-        where = _filters(request)
-        return store.events(where=where, after=_after(request), limit=_size(request, None))
+        where, order = _filters(request), _order(request)
+        return store.events(where=where, after=_after(request, order), limit=_size(request, None), order=order)
 
     @app.get("/api/events.csv", openapi_extra=_openapi_parameters())
     def events_csv(request: Request) -> Response:
         """The matching events as ACLED CSV (all rows unless ``_size`` is given)."""
+        _fields(request, allowed=False)
         return _download(request, "acled-csv", csv_chunks(list(_selected(request))), "events.csv")
+
+    @app.get("/api/events.jsonl", openapi_extra=_openapi_parameters())
+    def events_jsonl(request: Request) -> Response:
+        """The matching events, one JSON record a line (all rows unless ``_size`` is given)."""
+        fields = _record_fields(request)
+        return _download(request, "jsonl", jsonl_chunks(list(_selected(request)), fields), "events.jsonl")
 
     @app.get("/api/events.geojson", openapi_extra=_openapi_parameters())
     def events_geojson(request: Request) -> Response:
-        """The matching events with coordinates as a GeoJSON FeatureCollection."""
-        return _download(request, "geojson", geojson_chunks(list(_selected(request))), "events.geojson")
+        """The matching events with coordinates as a GeoJSON FeatureCollection; a map asks for its view
+        (``bbox``) and the few ``_fields`` it draws, without the evidence."""
+        fields = _record_fields(request)
+        return _download(request, "geojson", geojson_chunks(list(_selected(request)), fields=fields),
+                         "events.geojson")
 
     @app.get("/api/events/{event_id}")
     def get_event(event_id: str) -> dict[str, Any]:
@@ -391,6 +461,10 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     def review_queue(request: Request) -> dict[str, Any]:
         """Unreviewed events, least confident first, then most fatalities (``_size``, default 100)."""
         where = _filters(request)
+        ignored = [k for k in ("_sort", "_sort_desc", "_next", "_fields", "_facet", "_facet_size", "_dl")
+                   if k in request.query_params]
+        if ignored:
+            raise ApiError(400, f"{ignored[0]} does not apply to the review queue, which has its own order")
         size = _size(request, DEFAULT_SIZE)
         assert size is not None
         return {"ok": True, "rows": [_with_review(e.to_dict(), {}) for e in store.queue(size, where)]}

@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -131,15 +131,20 @@ def csv_chunks(events: Iterable[Event]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def jsonl_chunks(events: Iterable[Event]) -> Iterator[str]:
-    """One JSON object per line per event (spec §1 records)."""
+def jsonl_chunks(events: Iterable[Event], fields: Sequence[str] | None = None) -> Iterator[str]:
+    """One JSON object per line per event (spec §1 records; only ``fields`` when given)."""
     for item in events:
-        yield json.dumps(item.to_dict(), ensure_ascii=False) + "\n"
+        yield json.dumps(_only(item.to_dict(), fields), ensure_ascii=False) + "\n"
 
 
-def geojson_chunks(events: Iterable[Event], skipped: list[int] | None = None) -> Iterator[str]:
+def _only(row: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
+    return row if fields is None else {name: row[name] for name in fields}
+
+
+def geojson_chunks(events: Iterable[Event], skipped: list[int] | None = None,
+                   fields: Sequence[str] | None = None) -> Iterator[str]:
     """A GeoJSON FeatureCollection, streamed; events without coordinates are left out and counted in
-    ``skipped[0]`` (a warning says how many)."""
+    ``skipped[0]`` (a warning says how many). ``fields`` limits the properties (a map needs no evidence)."""
     left_out = 0
     yield '{"type": "FeatureCollection", "features": ['
     first = True
@@ -148,6 +153,7 @@ def geojson_chunks(events: Iterable[Event], skipped: list[int] | None = None) ->
         if feature is None:
             left_out += 1
             continue
+        feature["properties"] = _only(feature["properties"], fields)
         yield ("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False)
         first = False
     yield "\n]}\n"

@@ -58,6 +58,10 @@ _FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
 _JSON_COLUMNS = frozenset({"evidence", "article_ids"})
 #: columns that can be faceted (counted by value): every scalar column but the free text
 FACET_COLUMNS: tuple[str, ...] = tuple(c for c in ALL_COLUMNS if c not in _JSON_COLUMNS | {"notes"})
+#: columns events can be sorted by: the ones that are never null
+SORT_COLUMNS: tuple[str, ...] = tuple(c for c in FACET_COLUMNS if c not in _FLOAT_COLUMNS - {"confidence"}
+                                      and c not in {"iso", "geo_precision", "inter1_code", "inter2_code",
+                                                    "geonames_id"})
 
 metadata = MetaData()
 
@@ -135,7 +139,9 @@ _USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}")
 class EventFilter:
     """The filters every reader of the store shares (CLI export, REST API): all optional, all combined with AND.
 
-    Text filters match case-insensitively; dates are inclusive.
+    Text filters match case-insensitively, and ``country``, ``event_type``, ``sub_event_type`` and ``admin1`` take
+    several values joined with ``|`` (any of them); dates are inclusive. ``actor`` is a part of any actor's name,
+    ``q`` words that must all appear in the notes or the evidence, ``bbox`` ``(west, south, east, north)``.
     """
 
     country: str | None = None
@@ -146,8 +152,15 @@ class EventFilter:
     min_confidence: float | None = None
     #: review statuses to keep; None keeps every event but the rejected ones
     status: tuple[str, ...] | None = None
+    admin1: str | None = None
+    actor: str | None = None
+    q: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
-    NAMES = ("country", "event_type", "sub_event_type", "date_from", "date_to", "min_confidence", "status")
+    NAMES = ("country", "event_type", "sub_event_type", "date_from", "date_to", "min_confidence", "status",
+             "admin1", "actor", "q", "bbox")
+    #: the filters that take several values joined with "|"
+    CHOICES = ("country", "event_type", "sub_event_type", "admin1")
 
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> EventFilter:
@@ -169,6 +182,8 @@ class EventFilter:
                     found[name] = dt.date.fromisoformat(str(value).strip())
                 except ValueError:
                     raise InputError(f"{name}: " + Errors.E004.format(value=value)) from None
+            elif name == "bbox":
+                found[name] = _bbox(value)
             elif name == "min_confidence":
                 try:
                     number = float(value)
@@ -183,10 +198,24 @@ class EventFilter:
 
     def where(self, query: Any) -> Any:
         """The query restricted to matching events."""
-        for name in ("country", "event_type", "sub_event_type"):
+        for name in self.CHOICES:
             value = getattr(self, name)
             if value:
-                query = query.where(func.lower(events.c[name]) == value.lower())
+                query = query.where(func.lower(events.c[name]).in_(_choices(value)))
+        if self.actor:
+            pattern = f"%{_like(self.actor.lower())}%"
+            query = query.where(or_(*[func.lower(events.c[c]).like(pattern, escape="\\")
+                                      for c in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")]))
+        for word in (self.q or "").lower().split():
+            pattern = f"%{_like(word)}%"
+            query = query.where(or_(func.lower(events.c.notes).like(pattern, escape="\\"),
+                                    func.lower(events.c.evidence).like(pattern, escape="\\")))
+        if self.bbox is not None:
+            west, south, east, north = self.bbox
+            query = query.where(events.c.latitude.between(south, north))
+            inside = events.c.longitude.between(west, east) if west <= east else or_(
+                events.c.longitude >= west, events.c.longitude <= east)  # a box across the antimeridian
+            query = query.where(inside)
         if self.date_from:
             query = query.where(events.c.event_date >= self.date_from.isoformat())
         if self.date_to:
@@ -205,9 +234,22 @@ class EventFilter:
 
     def matches(self, item: Event) -> bool:
         """The same test on an event in memory (for events that never went through the store)."""
-        for name in ("country", "event_type", "sub_event_type"):
+        for name in self.CHOICES:
             value = getattr(self, name)
-            if value and str(getattr(item, name)).lower() != value.lower():
+            if value and str(getattr(item, name)).lower() not in _choices(value):
+                return False
+        if self.actor and not any(self.actor.lower() in getattr(item, c).lower()
+                                  for c in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")):
+            return False
+        text = (item.notes + " " + " ".join(e.text for e in item.evidence)).lower()
+        if any(word not in text for word in (self.q or "").lower().split()):
+            return False
+        if self.bbox is not None:
+            west, south, east, north = self.bbox
+            if item.latitude is None or item.longitude is None or not south <= item.latitude <= north:
+                return False
+            if not (west <= item.longitude <= east if west <= east else item.longitude >= west
+                    or item.longitude <= east):
                 return False
         if self.date_from and item.event_date < self.date_from.isoformat():
             return False
@@ -216,6 +258,30 @@ class EventFilter:
         if self.status is not None and "unreviewed" not in self.status:
             return False  # an event in memory has not been reviewed
         return self.min_confidence is None or item.confidence >= self.min_confidence
+
+
+def _choices(value: str) -> list[str]:
+    return [part.strip().lower() for part in value.split("|") if part.strip()]
+
+
+def _like(text: str) -> str:
+    """Text for a LIKE pattern, its wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _bbox(value: Any) -> tuple[float, float, float, float]:
+    """``west,south,east,north`` in degrees (a tuple passes through); a west greater than the east crosses the
+    antimeridian."""
+    try:
+        parts = tuple(float(v) for v in (value if isinstance(value, tuple | list) else str(value).split(",")))
+    except ValueError:
+        parts = ()
+    if len(parts) != 4 or not all(math.isfinite(v) for v in parts):
+        raise InputError(f"invalid bbox {value!r}: expected west,south,east,north in degrees")
+    west, south, east, north = parts
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise InputError(f"invalid bbox {value!r}: longitudes -180..180, latitudes -90..90, south <= north")
+    return (west, south, east, north)
 
 
 def _filter(given: EventFilter | None, **values: Any) -> EventFilter:
@@ -450,19 +516,27 @@ class Store:
     def events(self, country: str | None = None, event_type: str | None = None, sub_event_type: str | None = None,
                date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
                min_confidence: float | None = None, limit: int | None = None, offset: int = 0,
-               after: tuple[str, str] | None = None, where: EventFilter | None = None) -> Iterator[Event]:
-        """Stored events matching the filters, ordered by event_date then event_id_cnty, streamed.
+               after: tuple[Any, str] | None = None, where: EventFilter | None = None,
+               order: tuple[str, bool] = ("event_date", False)) -> Iterator[Event]:
+        """Stored events matching the filters, streamed, ordered by ``order`` (a column of
+        :data:`SORT_COLUMNS`, descending or not) then event_id_cnty (the same way).
 
-        ``after=(event_date, event_id_cnty)`` starts after that event (keyset pagination); ``where`` may carry
-        the filters ready-made instead of the keywords.
+        ``after=(value of the order column, event_id_cnty)`` starts after that event (keyset pagination);
+        ``where`` may carry the filters ready-made instead of the keywords.
         """
         flt = _filter(where, country=country, event_type=event_type, sub_event_type=sub_event_type,
                       date_from=date_from, date_to=date_to, min_confidence=min_confidence)
-        query = flt.where(select(events)).order_by(events.c.event_date, events.c.event_id_cnty)
+        name, descending = order
+        if name not in SORT_COLUMNS:
+            raise InputError(f"cannot sort by {name!r}: expected one of {', '.join(SORT_COLUMNS)}")
+        column, ident = events.c[name], events.c.event_id_cnty
+        query = flt.where(select(events)).order_by(*((column.desc(), ident.desc()) if descending else (column, ident)))
         if after is not None:
-            day, ident = after
-            query = query.where(or_(events.c.event_date > day,
-                                    and_(events.c.event_date == day, events.c.event_id_cnty > ident)))
+            value, last = after
+            if descending:
+                query = query.where(or_(column < value, and_(column == value, ident < last)))
+            else:
+                query = query.where(or_(column > value, and_(column == value, ident > last)))
         if limit is not None:
             query = query.limit(limit)
         if offset:
@@ -647,4 +721,5 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-__all__ = ["DEFAULT_URL", "FACET_COLUMNS", "EventFilter", "Store", "merge_events", "normalise_url", "open_store"]
+__all__ = ["DEFAULT_URL", "FACET_COLUMNS", "SORT_COLUMNS", "EventFilter", "Store", "merge_events", "normalise_url",
+           "open_store"]

@@ -1,0 +1,94 @@
+"""The event listing's query language: several values, units, actors, words, a map's box, sorting with keyset
+pages in any order, the fields a client wants, the JSONL twin and the Link header."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from midan.api import create_app
+from midan.store import open_store
+from tests.test_store import make_article, make_event
+
+
+@pytest.fixture()
+def client(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'query.db'}")
+    events = []
+    for i in range(12):
+        item = make_event(f"SDN-{i:02d}", f"2025-11-{10 + i:02d}", fatalities=(i * 7) % 5, confidence=0.4 + i / 40)
+        item.admin1 = "East Darfur" if i % 2 else "Kassala"
+        item.actor2 = "Protesters (Sudan)" if i % 3 else "Sudanese Professionals Association"
+        item.notes = f"On {item.event_date}, forces fired on a march {'of teachers' if i % 4 == 0 else ''}."
+        events.append(item)
+    chad = make_event("TCD-1", "2025-11-12", country="Chad", event_type="Battles")
+    chad.latitude, chad.longitude = 12.1, 15.0
+    fiji = make_event("FJI-1", "2025-11-13", country="Fiji")
+    fiji.latitude, fiji.longitude = -17.8, 179.9
+    store.add_batch([(make_article("a1", "Forces stormed a sit-in."), [*events, chad, fiji])])
+    yield TestClient(create_app(store=store))
+    store.close()
+
+
+def ids(response) -> list[str]:
+    return [r["event_id_cnty"] for r in response.json()["rows"]]
+
+
+def test_several_values_units_actors_and_words(client):
+    both = ids(client.get("/api/events", params={"country": "chad|fiji"}))
+    assert both == ids(client.get("/api/events", params={"country__in": "Chad,Fiji"})) == ["TCD-1", "FJI-1"]
+    assert client.get("/api/events", params={"country": "Chad", "country__in": "Fiji"}).status_code == 400
+    kassala = ids(client.get("/api/events", params={"admin1": "kassala", "country": "Sudan"}))
+    assert kassala == [f"SDN-{i:02d}" for i in range(0, 12, 2)]
+    assert ids(client.get("/api/events", params={"actor": "professionals"})) == ["SDN-00", "SDN-03", "SDN-06",
+                                                                               "SDN-09"]
+    assert ids(client.get("/api/events", params={"q": "MARCH teachers"})) == ["SDN-00", "SDN-04", "SDN-08"]
+    assert ids(client.get("/api/events", params={"q": "stormed", "country": "Chad"})) == ["TCD-1"]  # evidence
+    assert ids(client.get("/api/events", params={"q": "100%_"})) == []  # wildcards are literal
+
+
+def test_a_maps_box_even_across_the_antimeridian(client):
+    assert ids(client.get("/api/events", params={"bbox": "14,11,16,13"})) == ["TCD-1"]
+    assert ids(client.get("/api/events", params={"bbox": "179,-20,-179,-15"})) == ["FJI-1"]
+    for bad in ("1,2,3", "0,10,5,0", "a,b,c,d", "0,0,200,1"):
+        assert client.get("/api/events", params={"bbox": bad}).status_code == 400, bad
+
+
+def test_sorting_pages_through_every_event_once_in_either_direction(client):
+    everything = client.get("/api/events", params={"_size": 1000, "_sort_desc": "fatalities"}).json()["rows"]
+    assert [r["fatalities"] for r in everything] == sorted((r["fatalities"] for r in everything), reverse=True)
+    seen, url = [], "/api/events?_sort_desc=fatalities&_size=5"
+    while url:
+        page = client.get(url)
+        seen += ids(page)
+        url = page.json()["next_url"]
+        assert ("link" in page.headers) == bool(url)
+        if url:
+            assert page.headers["link"] == f'<{url}>; rel="next"'
+    assert seen == [r["event_id_cnty"] for r in everything]
+    token = client.get("/api/events", params={"_size": 2, "_sort": "confidence"}).json()["next"]
+    assert client.get("/api/events", params={"_next": token}).status_code == 400  # made for another order
+    assert client.get("/api/events", params={"_sort": "latitude"}).status_code == 400
+    assert client.get("/api/events", params={"_sort": "fatalities", "_sort_desc": "fatalities"}).status_code == 400
+
+
+def test_a_client_asks_for_the_fields_it_needs(client):
+    rows = client.get("/api/events", params={"_fields": "event_date,fatalities,review"}).json()["rows"]
+    assert set(rows[0]) == {"event_id_cnty", "event_date", "fatalities", "review"}
+    assert client.get("/api/events", params={"_fields": "evidence,password"}).status_code == 400
+    assert client.get("/api/events.csv", params={"_fields": "event_date"}).status_code == 400
+    collection = client.get("/api/events.geojson", params={"_fields": "event_type,fatalities",
+                                                            "bbox": "14,11,16,13"}).json()
+    (feature,) = collection["features"]
+    assert feature["properties"] == {"event_id_cnty": "TCD-1", "event_type": "Battles", "fatalities": 3}
+    assert feature["geometry"]["coordinates"] == [15.0, 12.1]
+
+
+def test_the_jsonl_twin_streams_the_same_records(client):
+    lines = client.get("/api/events.jsonl", params={"country": "Sudan"}).text.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["event_id_cnty"] for r in records] == ids(client.get("/api/events", params={"country": "Sudan"}))
+    assert "evidence" in records[0]
+    assert client.get("/api/review/queue", params={"_sort": "fatalities"}).status_code == 400
