@@ -34,7 +34,9 @@ test: install
 	$(BIN)/ruff check midan tests benchmarks scripts
 	@url=$$(bash scripts/postgres.sh); \
 	if [ -z "$$url" ]; then echo "make test: PostgreSQL unavailable; its tests will skip (see message above)"; fi; \
-	MIDAN_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
+	chromium=$$(bash scripts/chromium.sh); \
+	if [ -z "$$chromium" ]; then echo "make test: Chromium unavailable; the browser tests will skip (see message above)"; fi; \
+	MIDAN_TEST_POSTGRES_URL="$$url" MIDAN_TEST_CHROMIUM="$$chromium" $(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check midan tests benchmarks scripts

@@ -334,11 +334,12 @@ def serve(
         help="Tokens that may write (review, edit), one 'name:token' a line; reviewers made with "
              "`midan users add` may write too.")] = None,
     private: Annotated[bool, typer.Option("--private", help="Reading needs a token too.")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (uvicorn workers).")] = 1,
 ) -> None:
     """Serve the web application and REST API over the store (reading open, writing with a token)."""
     from midan.api import serve as run_server
 
-    run_server(db, host=host, port=port, token_file=token_file, private=private)
+    run_server(db, host=host, port=port, token_file=token_file, private=private, workers=workers)
 
 
 @users_app.command("add")

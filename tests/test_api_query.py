@@ -92,3 +92,32 @@ def test_the_jsonl_twin_streams_the_same_records(client):
     assert [r["event_id_cnty"] for r in records] == ids(client.get("/api/events", params={"country": "Sudan"}))
     assert "evidence" in records[0]
     assert client.get("/api/review/queue", params={"_sort": "fatalities"}).status_code == 400
+
+
+def test_rows_read_straight_from_the_store_are_the_records_and_totals_follow_writes(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'rows.db'}")
+    store.add_batch([(make_article("a1", "Forces stormed a sit-in."), [make_event("SDN-1"), make_event("SDN-2")])])
+    assert store.rows() == [e.to_dict() for e in store.events()]
+    client = TestClient(create_app(store=store))
+    assert client.get("/api/events").json()["total"] == 2
+    before = store.generation()
+    store.add_batch([(make_article("a2", "Another report."), [make_event("SDN-3")])])
+    assert store.generation() > before and client.get("/api/events").json()["total"] == 3
+    store.review("SDN-3", "rejected", "amina")
+    assert client.get("/api/events").json()["total"] == 2  # the remembered total is not reused after a write
+
+
+def test_each_worker_process_builds_the_app_from_the_environment(tmp_path, monkeypatch):
+    from midan import api
+
+    db = f"sqlite:///{tmp_path / 'workers.db'}"
+    open_store(db).add_batch([(make_article("a1", "Forces stormed a sit-in."), [make_event("SDN-1")])])
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("sara:0123456789abcdef0123\n", encoding="utf-8")
+    monkeypatch.setenv("MIDAN_SERVE_DB", db)
+    monkeypatch.setenv("MIDAN_SERVE_TOKEN_FILE", str(tokens))
+    monkeypatch.setenv("MIDAN_SERVE_PRIVATE", "1")
+    client = TestClient(api.app_from_environment())
+    assert client.get("/api/events").status_code == 401
+    answer = client.get("/api/events", headers={"Authorization": "Bearer 0123456789abcdef0123"})
+    assert answer.json()["total"] == 1
