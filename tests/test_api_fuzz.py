@@ -1,0 +1,32 @@
+"""Generated requests over the whole OpenAPI document (schemathesis): no request makes the server fail (5xx),
+with or without a reviewer's token. Bounded: a few dozen examples per operation."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is in the test extra")
+
+from midan.api import create_app  # noqa: E402
+from midan.store import open_store  # noqa: E402
+from tests.test_store import make_article, make_event  # noqa: E402
+
+_FOLDER = Path(tempfile.mkdtemp(prefix="midan-fuzz-"))
+_STORE = open_store(f"sqlite:///{_FOLDER / 'fuzz.db'}")
+_STORE.add_batch([(make_article("a1", "RSF units stormed a sit-in in Ed Daein."),
+                   [make_event("SDN-1"), make_event("SDN-2", "2025-11-13")])])
+TOKEN = _STORE.add_user("fuzzer")
+APP = create_app(store=_STORE, writes_per_minute=100_000)
+schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
+
+
+@schema.parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_generated_request_makes_the_server_fail(case):
+    for headers in ({}, {"Authorization": f"Bearer {TOKEN}"}):
+        response = case.call(headers=headers)
+        assert response.status_code < 500, (case.method, case.formatted_path, case.query, response.text[:300])
