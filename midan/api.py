@@ -543,21 +543,29 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         if unknown:
             raise ApiError(400, f"unknown key {unknown[0]!r}: send {{\"fields\": {{...}}}}")
         try:
-            item = store.edit(event_id, body.get("fields") or {}, reviewer)
+            item = store.edit(event_id, body.get("fields") or {}, reviewer, country_of=_country_of)
         except LookupError:
             raise ApiError(404, f"no event {event_id!r}") from None
         return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
 
+    def _gazetteer() -> Any:
+        from midan.gazetteer import Gazetteer
+
+        app.state.gazetteer = getattr(app.state, "gazetteer", None) or Gazetteer()
+        return app.state.gazetteer
+
+    def _country_of(name: str) -> tuple[int | None, str] | None:
+        found = _gazetteer().country(name)
+        return (found.iso, found.region) if found is not None else None
+
     @app.get("/api/places")
     def places(q: str, country: str | None = None, _size: int = 10) -> dict[str, Any]:
         """Gazetteer candidates for a place name (what a reviewer picks a corrected place from), best first."""
-        from midan.gazetteer import Gazetteer
-
         if not q.strip() or len(q) > 200:
             raise ApiError(400, "q must be a place name (1-200 characters)")
         if not 1 <= _size <= 50:
             raise ApiError(400, "_size must be between 1 and 50")
-        gazetteer = app.state.gazetteer = getattr(app.state, "gazetteer", None) or Gazetteer()
+        gazetteer = _gazetteer()
         return {"ok": True, "rows": [
             {"location": p.name, "country": p.country, "admin1": p.admin1, "admin2": p.admin2,
              "latitude": p.latitude, "longitude": p.longitude, "geonames_id": p.geonames_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -41,6 +42,8 @@ EDITABLE: dict[str, str] = {
     "fatalities": "a whole number, 0 or more", "notes": "text", "tags": "text",
 }
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: a country's ISO 3166 numeric code and ACLED region from its name, or None when unknown
+CountryLookup = Callable[[str], "tuple[int | None, str] | None"]
 _MAX_TEXT = 2000
 
 
@@ -58,12 +61,15 @@ def parse_statuses(value: str | None) -> tuple[str, ...] | None:
     return found
 
 
-def corrected(item: Event, changes: dict[str, Any]) -> tuple[Event, list[tuple[str, Any, Any]]]:
+def corrected(item: Event, changes: dict[str, Any], country_of: CountryLookup | None = None,
+              ) -> tuple[Event, list[tuple[str, Any, Any]]]:
     """The event with a reviewer's corrections applied, and each change as ``(field, old, new)``.
 
     Fields that follow from others are kept consistent (event and disorder type from the sub-event type, year
-    from the date, the interaction from the inter labels, the fatality range from the figure). Raises
-    :class:`InputError` (one line) for an unknown field or a value the field cannot take; nothing is applied then.
+    from the date, the interaction from the inter labels, the fatality range from the figure, the ISO code and
+    region from the country when ``country_of`` can tell them, and a third-level unit that no longer holds a
+    moved place is cleared). Raises :class:`InputError` (one line) for an unknown field, a value the field
+    cannot take or a country ``country_of`` does not know; nothing is applied then.
     """
     if not isinstance(changes, dict) or not changes:
         raise InputError("an edit needs at least one field to change")
@@ -87,6 +93,13 @@ def corrected(item: Event, changes: dict[str, Any]) -> tuple[Event, list[tuple[s
         fixed.inter2_code = INTER_CODES[fixed.inter2] if fixed.inter2 else None
     if "fatalities" in values:
         fixed.fatalities_low = fixed.fatalities_high = fixed.fatalities
+    if "country" in values and country_of is not None:
+        known = country_of(fixed.country)
+        if known is None:
+            raise InputError(f"unknown country {fixed.country!r}: write it as the gazetteer names it")
+        fixed.iso, fixed.region = known
+    if {"location", "admin1", "admin2", "latitude", "longitude"} & set(values) and "admin3" not in values:
+        fixed.admin3 = ""
     before, after = item.to_dict(), fixed.to_dict()
     changed = [(name, before[name], after[name]) for name in after
                if name not in {"evidence", "article_ids"} and before[name] != after[name]]

@@ -45,7 +45,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from midan.errors import Errors, InputError, StoreError
 from midan.ingest import fingerprint
-from midan.review import DECISIONS, STATUSES, corrected, parse_statuses
+from midan.review import DECISIONS, STATUSES, CountryLookup, corrected, parse_statuses
 from midan.schema import ALL_COLUMNS, Article, Event
 
 logger = logging.getLogger(__name__)
@@ -664,12 +664,13 @@ class Store:
             self._set_review(conn, event_id, status, reviewer)
         return {"status": status, "reviewer": reviewer}
 
-    def edit(self, event_id: str, changes: dict[str, Any], reviewer: str) -> Event:
+    def edit(self, event_id: str, changes: dict[str, Any], reviewer: str,
+             country_of: CountryLookup | None = None) -> Event:
         """Apply a reviewer's corrections (:func:`midan.review.corrected`), log each changed field and mark the
         event ``edited``; its ``event_id_cnty`` stays. One transaction: all of it or nothing."""
         with self._writing() as conn:
             old = self._require(conn, event_id)
-            fixed, changed = corrected(old, changes)
+            fixed, changed = corrected(old, changes, country_of)
             if not changed:
                 return old  # the values it already has: nothing to log, the status stays
             now = int(time.time())

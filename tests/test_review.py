@@ -259,3 +259,18 @@ def test_a_reviewer_picks_a_corrected_place_from_the_gazetteers_candidates(sqlit
     edited = client.patch("/api/events/SDN-1", json={"fields": fields},
                           headers={"Authorization": f"Bearer {token}"}).json()["event"]
     assert (edited["location"], edited["geonames_id"]) == ("Kassala", kassala["geonames_id"])
+
+
+def test_a_corrected_country_brings_its_code_and_region_and_a_moved_place_drops_its_old_third_level_unit(
+        sqlite_store, gazetteer):
+    token = sqlite_store.add_user("amina")
+    client = TestClient(create_app(store=sqlite_store))
+    auth = {"Authorization": f"Bearer {token}"}
+    sqlite_store.edit("SDN-1", {"admin3": "Ed Daein town"}, "amina")
+    moved = client.patch("/api/events/SDN-1", json={"fields": {"country": "Chad", "location": "Abeche",
+                                                                "admin1": "Ouaddai"}}, headers=auth).json()["event"]
+    assert (moved["country"], moved["iso"], moved["admin3"]) == ("Chad", 148, "")
+    assert moved["region"] == gazetteer.country("Chad").region
+    unknown = client.patch("/api/events/SDN-1", json={"fields": {"country": "Atlantis"}}, headers=auth)
+    assert unknown.status_code == 400 and "unknown country" in unknown.json()["error"]
+    assert sqlite_store.get_event("SDN-1").country == "Chad"
