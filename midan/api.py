@@ -46,6 +46,8 @@ DEFAULT_SIZE = 100
 MAX_SIZE = 1000
 DEFAULT_FACET_SIZE = 30
 MAX_FACET_SIZE = 5000
+#: the last second a ``since`` may name (the year 2100): a database integer holds it
+MAX_EPOCH = 4_102_444_800
 #: the largest request body a write accepts (an edit is a few hundred bytes)
 MAX_BODY = 65_536
 
@@ -583,6 +585,8 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     @app.get("/api/audit")
     def audit_log(since: int | None = None) -> dict[str, Any]:
         """The audit log (who, when, field, old, new), oldest first; ``since`` in seconds since the epoch."""
+        if since is not None and not 0 <= since <= MAX_EPOCH:
+            raise ApiError(400, f"since must be seconds since 1970 (0 to {MAX_EPOCH})")
         return {"ok": True, "rows": store.audit_log(since=since)}
 
     @app.get("/api/stats")

@@ -1,5 +1,6 @@
 """Generated requests over the whole OpenAPI document (schemathesis): no request makes the server fail (5xx),
-with or without a reviewer's token. Bounded: a few dozen examples per operation."""
+with or without a reviewer's token. Bounded (60 examples per operation) and derandomised, so CI runs the same requests
+every time; it found a `since` too large for a database integer (now a 400)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_generated_request_makes_the_server_fail(case):
     for headers in ({}, {"Authorization": f"Bearer {TOKEN}"}):
         response = case.call(headers=headers)

@@ -274,3 +274,9 @@ def test_a_corrected_country_brings_its_code_and_region_and_a_moved_place_drops_
     unknown = client.patch("/api/events/SDN-1", json={"fields": {"country": "Atlantis"}}, headers=auth)
     assert unknown.status_code == 400 and "unknown country" in unknown.json()["error"]
     assert sqlite_store.get_event("SDN-1").country == "Chad"
+
+
+def test_an_audit_since_beyond_any_database_integer_is_a_400(sqlite_store):
+    client = TestClient(create_app(store=sqlite_store))
+    assert client.get("/api/audit", params={"since": 2**63}).status_code == 400
+    assert client.get("/api/audit", params={"since": 0}).json()["ok"] is True
