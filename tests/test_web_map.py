@@ -206,3 +206,14 @@ def test_popups_and_tooltips_are_built_from_text_never_from_html(client):
     assert re.findall(r"\$\{([^}]*)\}", legend) == ["c", "esc(t)"] and "innerHTML" not in markers
     # no inline event-handler attributes anywhere in the page
     assert not re.search(r"<[^>]+\son[a-z]+\s*=", html)
+
+
+def test_the_map_asks_for_the_fields_it_draws_not_the_evidence(client):
+    page = client.get("/").text
+    fields = re.search(r'const MAP_FIELDS = ((?:"[^"]*"\s*\+?\s*)+);', page)
+    assert fields is not None
+    names = "".join(re.findall(r'"([^"]*)"', fields.group(1))).split(",")
+    assert "evidence" not in names and {"event_type", "fatalities", "location"} <= set(names)
+    answer = client.get("/api/events.geojson", params={"_fields": ",".join(names)})
+    (feature,) = answer.json()["features"]
+    assert set(feature["properties"]) == {"event_id_cnty", *names}
