@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from midan.errors import InputError, MidanError
-from midan.export import MEDIA_TYPES, csv_chunks, geojson_chunks, jsonl_chunks
+from midan.export import MEDIA_TYPES, csv_chunks, geojson_chunks, jsonl_chunks, only_fields
 from midan.schema import ALL_COLUMNS, Event
 from midan.store import FACET_COLUMNS, JSON_COLUMNS, SORT_COLUMNS, EventFilter, Store, open_store
 from midan.web_assets import mount_vendor
@@ -190,10 +190,6 @@ def _row_json(row: dict[str, Any]) -> str:
     raw = [(name, row.pop(name)) for name in JSON_COLUMNS if name in row]
     text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
     return text[:-1] + "".join(f',"{name}":{value}' for name, value in raw) + "}" if raw else text
-
-
-def _select(row: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
-    return row if fields is None else {name: row[name] for name in fields}
 
 
 def _record_fields(request: Request) -> list[str] | None:
@@ -454,7 +450,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
             body["facets"] = facets
         # written by hand: FastAPI's encoder took half a page's time, and the evidence is copied in as the JSON
         # the store holds rather than parsed and written again (a third of what was left)
-        listed = ",".join(_row_json(_select(_with_review(r, decided), fields)) for r in rows)
+        listed = ",".join(_row_json(only_fields(_with_review(r, decided), fields)) for r in rows)
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"rows":[' + listed + "]}"
         encoded = content.encode("utf-8")
         with pages_lock:
@@ -493,12 +489,17 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         return _download(request, "geojson", geojson_chunks(list(_selected(request)), fields=fields),
                          "events.geojson")
 
+    def _event_body(item: Event) -> dict[str, Any]:
+        """One event as the API answers it: the record with its review."""
+        decided = store.reviews_of([item.event_id_cnty])
+        return {"ok": True, "event": _with_review(item.to_dict(), decided)}
+
     @app.get("/api/events/{event_id}")
     def get_event(event_id: str) -> dict[str, Any]:
         item = store.get_event(event_id)
         if item is None:
             raise ApiError(404, f"no event {event_id!r}")
-        return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
+        return _event_body(item)
 
     @app.get("/api/articles/{article_id:path}")
     def get_article(article_id: str) -> dict[str, Any]:
@@ -533,7 +534,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
             raise ApiError(404, f"no event {event_id!r}") from None
         item = store.get_event(event_id)
         assert item is not None
-        return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
+        return _event_body(item)
 
     @app.patch("/api/events/{event_id}")
     async def edit_event(event_id: str, request: Request) -> dict[str, Any]:
@@ -548,7 +549,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
             item = store.edit(event_id, body.get("fields") or {}, reviewer, country_of=_country_of)
         except LookupError:
             raise ApiError(404, f"no event {event_id!r}") from None
-        return {"ok": True, "event": _with_review(item.to_dict(), store.reviews_of([event_id]))}
+        return _event_body(item)
 
     def _gazetteer() -> Any:
         from midan.gazetteer import Gazetteer

@@ -134,10 +134,11 @@ def csv_chunks(events: Iterable[Event]) -> Iterator[str]:
 def jsonl_chunks(events: Iterable[Event], fields: Sequence[str] | None = None) -> Iterator[str]:
     """One JSON object per line per event (spec §1 records; only ``fields`` when given)."""
     for item in events:
-        yield json.dumps(_only(item.to_dict(), fields), ensure_ascii=False) + "\n"
+        yield json.dumps(only_fields(item.to_dict(), fields), ensure_ascii=False) + "\n"
 
 
-def _only(row: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
+def only_fields(row: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
+    """The record with only these fields (all of them for None), in the order given."""
     return row if fields is None else {name: row[name] for name in fields}
 
 
@@ -153,7 +154,7 @@ def geojson_chunks(events: Iterable[Event], skipped: list[int] | None = None,
         if feature is None:
             left_out += 1
             continue
-        feature["properties"] = _only(feature["properties"], fields)
+        feature["properties"] = only_fields(feature["properties"], fields)
         yield ("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False)
         first = False
     yield "\n]}\n"
@@ -270,11 +271,10 @@ def write_corrections(store: Any, out: Path | None, force: bool = False) -> int:
     retraining (``make model``) reads. Returns how many events were written."""
     from midan.store import EventFilter
 
-    written = [0]
+    counted = _Counter(store.events(where=EventFilter(status=("accepted", "edited", "rejected"))))
 
     def lines() -> Iterator[str]:
-        for item in store.events(where=EventFilter(status=("accepted", "edited", "rejected"))):
-            written[0] += 1
+        for item in counted:
             review = store.reviews_of([item.event_id_cnty]).get(item.event_id_cnty, {})
             changes = [{k: entry[k] for k in ("field", "old", "new", "reviewer", "at")}
                        for entry in store.audit_log(event_id=item.event_id_cnty) if entry["field"] != "review_status"]
@@ -283,8 +283,9 @@ def write_corrections(store: Any, out: Path | None, force: bool = False) -> int:
                               "changes": changes, "record": item.to_dict()}, ensure_ascii=False) + "\n"
 
     _write_text(lines(), out, force)
-    return written[0]
+    return counted.n
 
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "arrow_schema", "check_output", "csv_chunks", "csv_row", "geojson_chunks",
-           "geojson_feature", "jsonl_chunks", "open_output", "write_corrections", "write_events", "write_records"]
+           "geojson_feature", "jsonl_chunks", "only_fields", "open_output", "write_corrections", "write_events",
+           "write_records"]

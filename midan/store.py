@@ -55,9 +55,9 @@ DEFAULT_URL = "sqlite:///midan.db"
 _INT_COLUMNS = frozenset({"year", "time_precision", "iso", "geo_precision", "fatalities", "timestamp",
                           "inter1_code", "inter2_code", "geonames_id", "fatalities_low", "fatalities_high"})
 _FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
-JSON_COLUMNS = _JSON_COLUMNS = frozenset({"evidence", "article_ids"})
+JSON_COLUMNS = frozenset({"evidence", "article_ids"})
 #: columns that can be faceted (counted by value): every scalar column but the free text
-FACET_COLUMNS: tuple[str, ...] = tuple(c for c in ALL_COLUMNS if c not in _JSON_COLUMNS | {"notes"})
+FACET_COLUMNS: tuple[str, ...] = tuple(c for c in ALL_COLUMNS if c not in JSON_COLUMNS | {"notes"})
 #: columns events can be sorted by: the ones that are never null
 SORT_COLUMNS: tuple[str, ...] = tuple(c for c in FACET_COLUMNS if c not in _FLOAT_COLUMNS - {"confidence"}
                                       and c not in {"iso", "geo_precision", "inter1_code", "inter2_code",
@@ -291,6 +291,12 @@ def _listing(flt: EventFilter, order: tuple[str, bool], after: tuple[Any, str] |
     return query
 
 
+def _generation(conn: Any) -> int | None:
+    """The store's generation, or None for a store whose counter row is missing."""
+    value = conn.execute(select(state.c.value).where(state.c.key == "generation")).scalar()
+    return None if value is None else int(value)
+
+
 def _bump(conn: Any) -> None:
     conn.execute(state.update().where(state.c.key == "generation").values(value=state.c.value + 1))
 
@@ -411,7 +417,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def _to_row(item: Event) -> dict[str, Any]:
     row = item.to_dict()
-    for name in _JSON_COLUMNS:
+    for name in JSON_COLUMNS:
         row[name] = json.dumps(row[name], ensure_ascii=False)
     for name, value in row.items():
         if value is None and name not in _INT_COLUMNS | _FLOAT_COLUMNS:
@@ -421,7 +427,7 @@ def _to_row(item: Event) -> dict[str, Any]:
 
 def _from_row(row: Any) -> Event:
     data = dict(row._mapping)
-    for name in _JSON_COLUMNS:
+    for name in JSON_COLUMNS:
         data[name] = json.loads(data[name] or "[]")
     return Event.from_dict(data)
 
@@ -511,44 +517,40 @@ class Store:
         """
         added_articles = added_events = merged = 0
         now = int(time.time())
-        try:
-            with self.engine.begin() as conn:
-                _bump(conn)
-                for article, found in items:
-                    mark = fingerprint(article)
-                    if conn.execute(select(articles.c.id).where(articles.c.fingerprint == mark)).first():
-                        continue
-                    ident = article.id
-                    if conn.execute(select(articles.c.id).where(articles.c.id == ident)).first():
-                        ident = f"{article.id}-{mark[:8]}"
-                        logger.info("article id %r already used by another text; stored as %r", article.id, ident)
-                    conn.execute(articles.insert().values(
-                        id=ident, fingerprint=mark, title=article.title, text=article.text,
-                        published=article.published.isoformat() if article.published else None, url=article.url,
-                        source=article.source, origin=article.origin, ingested_at=now, home=article.home))
-                    added_articles += 1
-                    for item in found:
-                        if ident != article.id:
-                            item = _renamed(item, article.id, ident)
-                        key = events.c.event_id_cnty == item.event_id_cnty
-                        existing = conn.execute(select(events).where(key)).first()
-                        if existing is None:
-                            conn.execute(events.insert().values(**_to_row(item)))
-                            added_events += 1
-                        else:
-                            old = _from_row(existing)
-                            combined = merge_events(old, item)
-                            if conn.execute(select(reviews.c.status).where(
-                                    reviews.c.event_id_cnty == item.event_id_cnty)).first():
-                                # a person has decided on it: the new report adds its article, outlet and
-                                # evidence, and changes nothing the person saw
-                                combined = dataclasses.replace(
-                                    old, article_ids=combined.article_ids, source=combined.source,
-                                    evidence=combined.evidence, timestamp=combined.timestamp)
-                            conn.execute(events.update().where(key).values(**_to_row(combined)))
-                            merged += 1
-        except SQLAlchemyError as exc:
-            raise StoreError(Errors.E014.format(url=self.url, reason=_reason(exc))) from None
+        with self._writing() as conn:
+            for article, found in items:
+                mark = fingerprint(article)
+                if conn.execute(select(articles.c.id).where(articles.c.fingerprint == mark)).first():
+                    continue
+                ident = article.id
+                if conn.execute(select(articles.c.id).where(articles.c.id == ident)).first():
+                    ident = f"{article.id}-{mark[:8]}"
+                    logger.info("article id %r already used by another text; stored as %r", article.id, ident)
+                conn.execute(articles.insert().values(
+                    id=ident, fingerprint=mark, title=article.title, text=article.text,
+                    published=article.published.isoformat() if article.published else None, url=article.url,
+                    source=article.source, origin=article.origin, ingested_at=now, home=article.home))
+                added_articles += 1
+                for item in found:
+                    if ident != article.id:
+                        item = _renamed(item, article.id, ident)
+                    key = events.c.event_id_cnty == item.event_id_cnty
+                    existing = conn.execute(select(events).where(key)).first()
+                    if existing is None:
+                        conn.execute(events.insert().values(**_to_row(item)))
+                        added_events += 1
+                    else:
+                        old = _from_row(existing)
+                        combined = merge_events(old, item)
+                        if conn.execute(select(reviews.c.status).where(
+                                reviews.c.event_id_cnty == item.event_id_cnty)).first():
+                            # a person has decided on it: the new report adds its article, outlet and
+                            # evidence, and changes nothing the person saw
+                            combined = dataclasses.replace(
+                                old, article_ids=combined.article_ids, source=combined.source,
+                                evidence=combined.evidence, timestamp=combined.timestamp)
+                        conn.execute(events.update().where(key).values(**_to_row(combined)))
+                        merged += 1
         if merged:
             logger.info("%d event(s) merged with events already stored", merged)
         return added_articles, added_events
@@ -583,7 +585,7 @@ class Store:
             keys = list(result.keys())
             for row in result:
                 data = dict(zip(keys, row, strict=True))
-                for name in _JSON_COLUMNS:
+                for name in JSON_COLUMNS:
                     data[name] = (data[name] or "[]") if raw_json else json.loads(data[name] or "[]")
                 found.append(data)
         return found
@@ -591,7 +593,7 @@ class Store:
     def generation(self) -> int:
         """A number every write to the store raises: what a reader's cache is keyed on."""
         with self.engine.connect() as conn:
-            return int(conn.execute(select(state.c.value).where(state.c.key == "generation")).scalar() or 0)
+            return _generation(conn) or 0
 
     def _stream(self, query: Any) -> Iterator[Event]:
         with self.engine.connect() as conn:
@@ -606,7 +608,7 @@ class Store:
         flt = _filter(where, country=country, event_type=event_type, sub_event_type=sub_event_type,
                       date_from=date_from, date_to=date_to, min_confidence=min_confidence)
         with self.engine.connect() as conn:
-            generation = conn.execute(select(state.c.value).where(state.c.key == "generation")).scalar()
+            generation = _generation(conn)
             known = self._counts.get((flt, generation)) if generation is not None else None
             if known is not None:
                 return known
@@ -614,7 +616,7 @@ class Store:
         if generation is not None:  # a store whose counter row was removed is counted every time
             if len(self._counts) >= 512:
                 self._counts.clear()
-            self._counts[(flt, int(generation))] = found
+            self._counts[(flt, generation)] = found
         return found
 
     def get_event(self, event_id: str) -> Event | None:
@@ -738,14 +740,10 @@ class Store:
         if not _USER_NAME.fullmatch(name):
             raise InputError(f"invalid user name {name!r}: letters, digits and . _ @ - (up to 100)")
         token = secrets.token_urlsafe(32)
-        try:
-            with self.engine.begin() as conn:
-                if conn.execute(select(users.c.name).where(users.c.name == name)).first():
-                    raise InputError(f"user {name!r} exists; remove it first (midan users remove {name})")
-                conn.execute(users.insert().values(name=name, token_sha256=_digest(token),
-                                                   created_at=int(time.time())))
-        except SQLAlchemyError as exc:
-            raise StoreError(Errors.E014.format(url=self.url, reason=_reason(exc))) from None
+        with self._writing() as conn:
+            if conn.execute(select(users.c.name).where(users.c.name == name)).first():
+                raise InputError(f"user {name!r} exists; remove it first (midan users remove {name})")
+            conn.execute(users.insert().values(name=name, token_sha256=_digest(token), created_at=int(time.time())))
         return token
 
     def remove_user(self, name: str) -> bool:
