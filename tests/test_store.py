@@ -51,11 +51,11 @@ def store(request, tmp_path):
     else:
         if not POSTGRES_URL:
             pytest.skip("PostgreSQL unavailable: MIDAN_TEST_POSTGRES_URL is not set (make test starts a server)")
-        opened = open_store(POSTGRES_URL)
         from midan.store import metadata
 
-        metadata.drop_all(opened.engine)
-        metadata.create_all(opened.engine)
+        with open_store(POSTGRES_URL) as old:
+            metadata.drop_all(old.engine)
+        opened = open_store(POSTGRES_URL)
     yield opened
     opened.close()
 
@@ -211,6 +211,47 @@ def test_store_bad_filters_and_facets(store):
         store.count(min_confidence=3)
     with pytest.raises(InputError, match="cannot facet on 'evidence'"):
         store.facets("evidence")
+
+
+def test_store_full_text_search_on_either_database(store):
+    items = []
+    for ident, notes, quote in [("SDN-1", "Al-Shabaab fighters attacked Beledweyne.", "gunmen stormed the camp"),
+                                ("SDN-2", "Students marched in Khartoum.", "the crowd chanted"),
+                                ("SDN-3", "Police dispersed a march in Bogotá.", "tear gas")]:
+        item = make_event(ident)
+        item.notes = notes
+        item.evidence = [Evidence("a1", "", "event", quote, 0, len(quote))]
+        items.append(item)
+    store.add_batch([(make_article("a1", "Fighters stormed a sit-in."), items)])
+
+    def found(q: str) -> list[str]:
+        flt = EventFilter.parse({"q": q})
+        listed = ids(store.events(where=flt))
+        assert store.count(where=flt) == len(listed)
+        assert [e.event_id_cnty for e in map(store.get_event, ["SDN-1", "SDN-2", "SDN-3"])
+                if flt.matches(e)] == listed  # the same rule in memory
+        return listed
+
+    assert found("march") == ["SDN-2", "SDN-3"]  # a word's start: marched
+    assert found("MARCH bogota") == ["SDN-3"]  # every word, case and accents folded
+    assert found("al-shabaab") == found("al shabaab") == ["SDN-1"]  # tokens in a row
+    assert found("stormed camp") == ["SDN-1"]  # in the evidence
+    assert found("arch") == [] and found("shabaab-al") == []  # not inside a word; a word's tokens in order
+    store.edit("SDN-2", {"notes": "Teachers rallied in Omdurman."}, "amna")
+    assert found("omdurman") == ["SDN-2"] and found("students") == []  # an edit is searchable at once
+    with pytest.raises(InputError, match="invalid q"):
+        EventFilter.parse({"q": "%% --"})
+
+
+def test_store_fills_the_search_index_of_an_older_store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with open_store(url) as store:
+        store.add_batch([(make_article("a1", "Fighters stormed a sit-in."), [make_event()])])
+    with sqlite3.connect(tmp_path / "old.db") as conn:  # as a store made before the index was
+        conn.execute("DELETE FROM event_search")
+        conn.execute("DELETE FROM state WHERE key = 'search'")
+    with open_store(url) as store:
+        assert ids(store.events(where=EventFilter.parse({"q": "ed daein protesters"}))) == ["SDN-1"]
 
 
 def test_store_event_filter_matches_in_memory():
