@@ -108,6 +108,9 @@ events = Table(
     # filters the page uses: without an index a count reads the whole table, evidence and all (0.1 s at 50,000)
     Index("ix_events_confidence", "confidence", "event_id_cnty"),
     Index("ix_events_admin1", "admin1", "event_id_cnty"),
+    # what the timeline and the map read, so that they read an index rather than every row (0.3-0.5 s at 50,000)
+    Index("ix_events_timeline", "event_date", "event_type", "fatalities", "event_id_cnty"),
+    Index("ix_events_map", "latitude", "longitude", "event_type", "fatalities", "country", "iso", "event_id_cnty"),
 )
 #: a human's decision on an event (an event without a row is unreviewed)
 reviews = Table(
@@ -802,9 +805,10 @@ class Store:
         fatalities)`` of the matching events with coordinates, or None when there are more than ``limit``."""
         columns = [events.c[name] for name in ("event_id_cnty", "latitude", "longitude", "event_type",
                                                "sub_event_type", "event_date", "location", "country", "fatalities")]
-        query = _located(where, select(*columns)).order_by(events.c.event_id_cnty).limit(limit + 1)
+        # no ORDER BY, so the database can stop after limit + 1 rows; the few that come back are sorted here
+        query = _located(where, select(*columns)).limit(limit + 1)
         with self.engine.connect() as conn:
-            found = [tuple(row) for row in conn.execute(query)]
+            found = sorted(tuple(row) for row in conn.execute(query))
         return found if len(found) <= limit else None
 
     def map_countries(self, where: EventFilter | None = None) -> list[tuple[str, int | None, int]]:

@@ -24,9 +24,9 @@ def client(tmp_path):
         item.notes = f"On {item.event_date}, forces fired on a march {'of teachers' if i % 4 == 0 else ''}."
         events.append(item)
     chad = make_event("TCD-1", "2025-11-12", country="Chad", event_type="Battles")
-    chad.latitude, chad.longitude = 12.1, 15.0
+    chad.latitude, chad.longitude, chad.iso = 12.1, 15.0, 148
     fiji = make_event("FJI-1", "2025-11-13", country="Fiji")
-    fiji.latitude, fiji.longitude = -17.8, 179.9
+    fiji.latitude, fiji.longitude, fiji.iso = -17.8, 179.9, 242
     store.add_batch([(make_article("a1", "Forces stormed a sit-in."), [*events, chad, fiji])])
     yield TestClient(create_app(store=store))
     store.close()
@@ -121,3 +121,45 @@ def test_each_worker_process_builds_the_app_from_the_environment(tmp_path, monke
     assert client.get("/api/events").status_code == 401
     answer = client.get("/api/events", headers={"Authorization": "Bearer 0123456789abcdef0123"})
     assert answer.json()["total"] == 1
+
+
+def test_the_timeline_counts_events_and_fatalities_by_period_and_type(client):
+    body = client.get("/api/timeline", params={"_unit": "day", "country": "Sudan"}).json()
+    assert body["unit"] == "day" and body["first"] == "2025-11-10" and body["last"] == "2025-11-21"
+    assert len(body["rows"]) == 12 and body["rows"][0] == {"start": "2025-11-10", "event_type": "Protests",
+                                                          "events": 1, "fatalities": 0}
+    weeks = client.get("/api/timeline", params={"_unit": "week"}).json()
+    assert weeks["unit"] == "week"
+    # 10-16 November is one week (Monday the 10th), with Chad's battle and Fiji's protest in it
+    first = [r for r in weeks["rows"] if r["start"] == "2025-11-10"]
+    assert {r["event_type"]: r["events"] for r in first} == {"Battles": 1, "Protests": 8}
+    assert sum(r["events"] for r in weeks["rows"]) == 14
+    assert sum(r["fatalities"] for r in weeks["rows"]) == sum(
+        e["fatalities"] for e in client.get("/api/events", params={"_size": 100}).json()["rows"])
+    assert client.get("/api/timeline").json()["unit"] == "day"  # auto: twelve days
+    assert client.get("/api/timeline", params={"_unit": "month"}).json()["rows"][0]["start"] == "2025-11-01"
+    for bad in ({"_unit": "year"}, {"_size": "5"}, {"date_from": "soon"}):
+        answer = client.get("/api/timeline", params=bad)
+        assert answer.status_code == 400 and answer.json()["ok"] is False, bad
+
+
+def test_the_map_sends_points_in_its_view_or_squares_when_there_are_too_many(client):
+    body = client.get("/api/map", params={"bbox": "14,11,16,13", "zoom": 6}).json()
+    assert body["cells"] is None and [p["event_id_cnty"] for p in body["points"]] == ["TCD-1"]
+    assert set(body["points"][0]) == {"event_id_cnty", "lat", "lon", "event_type", "sub_event_type", "event_date",
+                                      "location", "country", "fatalities"}  # no evidence
+    assert body["countries"] == [{"country": "Chad", "iso": 148, "iso3": "TCD", "events": 1}]  # for its provinces
+    everything = client.get("/api/map", params={"zoom": 2}).json()
+    assert everything["total"] == 14 and len(everything["points"]) == 14
+    squares = client.get("/api/map", params={"zoom": 2, "_limit": 5}).json()
+    assert squares["points"] is None and squares["total"] == 14
+    assert sum(c["count"] for c in squares["cells"]) == 14
+    sudan = next(c for c in squares["cells"] if c["count"] == 12)  # the Sudanese events share one point
+    assert sudan["by_type"] == {"Protests": 12} and sudan["lat"] == 11.4616 and sudan["bbox"][0] == 26.1283
+    near = client.get("/api/map", params={"zoom": 12, "_limit": 5, "country": "Sudan"}).json()
+    assert len(near["cells"]) == 1  # squares shrink with the zoom, and the filters apply
+    fiji = client.get("/api/map", params={"bbox": "179,-20,-179,-15"}).json()
+    assert [p["event_id_cnty"] for p in fiji["points"]] == ["FJI-1"]
+    for bad in ({"zoom": "21"}, {"zoom": "x"}, {"_limit": "0"}, {"_fields": "notes"}, {"bbox": "1,2"}):
+        answer = client.get("/api/map", params=bad)
+        assert answer.status_code == 400 and answer.json()["ok"] is False, bad

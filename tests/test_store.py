@@ -243,6 +243,19 @@ def test_store_full_text_search_on_either_database(store):
         EventFilter.parse({"q": "%% --"})
 
 
+def test_store_timeline_and_map_on_either_database(store):
+    items = [make_event(f"SDN-{i}", f"2025-11-1{i}", fatalities=i) for i in range(4)]
+    items[3].latitude, items[3].longitude = -0.5, -0.5  # south and west of zero: a square of its own
+    items[2].latitude = None  # no coordinates: on the timeline, not on the map
+    store.add_batch([(make_article("a1", "Fighters stormed a sit-in."), items)])
+    assert store.timeline() == [(f"2025-11-1{i}", "Protests", 1, i) for i in range(4)]
+    assert [p[0] for p in store.map_points()] == ["SDN-0", "SDN-1", "SDN-3"] and store.map_points(limit=2) is None
+    assert store.map_countries() == [("Sudan", 729, 3)]
+    cells = store.map_cells(1.0)
+    assert [(c["count"], c["fatalities"], c["lat"]) for c in cells] == [(2, 1, 11.4616), (1, 3, -0.5)]
+    assert cells[1]["bbox"] == [-0.5, -0.5, -0.5, -0.5] and cells[0]["by_type"] == {"Protests": 2}
+
+
 def test_store_fills_the_search_index_of_an_older_store(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     with open_store(url) as store:
