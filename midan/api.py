@@ -38,7 +38,8 @@ from swagger_ui_bundle import swagger_ui_path
 
 from midan.errors import InputError, MidanError
 from midan.export import MEDIA_TYPES, csv_chunks, geojson_chunks, jsonl_chunks, only_fields
-from midan.schema import ALL_COLUMNS, Event
+from midan.review import DECISIONS, EDITABLE, MAX_FATALITIES
+from midan.schema import ALL_COLUMNS, INTER_CODES, SUB_EVENT_TYPES, Event
 from midan.store import FACET_COLUMNS, JSON_COLUMNS, SORT_COLUMNS, EventFilter, Store, open_store
 from midan.web_assets import mount_vendor
 
@@ -325,6 +326,31 @@ def _openapi_parameters(listed: dict[str, str] = PARAMETERS) -> dict[str, Any]:
     """The query parameters of an endpoint for the OpenAPI document (they are read from the request)."""
     return {"parameters": [{"name": name, "in": "query", "required": False, "description": help_text,
                             "schema": {"type": "string"}} for name, help_text in listed.items()]}
+
+
+def _body_schema(properties: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
+    """A JSON request body for the OpenAPI document (the endpoint reads and checks the body itself)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"type": "object", "properties": properties, "additionalProperties": False},
+        "example": example}}}}
+
+
+#: the OpenAPI types of the fields a reviewer may correct (everything else is text)
+_EDIT_TYPES: dict[str, dict[str, Any]] = {
+    "time_precision": {"type": "integer", "enum": [1, 2, 3]}, "geo_precision": {"type": "integer", "enum": [1, 2, 3]},
+    "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+    "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+    "geonames_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31 - 1},
+    "fatalities": {"type": "integer", "minimum": 0, "maximum": MAX_FATALITIES},
+    "sub_event_type": {"type": "string", "enum": list(SUB_EVENT_TYPES)},
+    "inter1": {"type": "string", "enum": list(INTER_CODES)}, "inter2": {"type": "string", "enum": ["", *INTER_CODES]},
+    "event_date": {"type": "string", "format": "date"},
+}
+REVIEW_BODY = _body_schema({"status": {"type": "string", "enum": list(DECISIONS)}}, {"status": "accepted"})
+EDIT_BODY = _body_schema({"fields": {
+    "type": "object", "additionalProperties": False,
+    "properties": {name: {**_EDIT_TYPES.get(name, {"type": "string"}), "description": help_text}
+                   for name, help_text in EDITABLE.items()}}}, {"fields": {"fatalities": 3, "location": "Nyala"}})
 
 
 def _integer(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -635,7 +661,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         assert size is not None
         return {"ok": True, "rows": [_with_review(e.to_dict(), {}) for e in store.queue(size, where)]}
 
-    @app.post("/api/events/{event_id}/review")
+    @app.post("/api/events/{event_id}/review", openapi_extra=REVIEW_BODY)
     async def review_event(event_id: str, request: Request) -> dict[str, Any]:
         """Accept or reject an event (``{"status": "accepted" | "rejected" | "unreviewed"}``); needs a token."""
         reviewer = writers.who(request)
@@ -648,7 +674,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         assert item is not None
         return _event_body(item)
 
-    @app.patch("/api/events/{event_id}")
+    @app.patch("/api/events/{event_id}", openapi_extra=EDIT_BODY)
     async def edit_event(event_id: str, request: Request) -> dict[str, Any]:
         """Correct fields of an event (``{"fields": {"fatalities": 3, ...}}``); it keeps its id, is marked
         ``edited`` and each change is logged. Needs a token."""

@@ -38,10 +38,12 @@ EDITABLE: dict[str, str] = {
     "inter1": f"one of {', '.join(INTER_CODES)}", "inter2": f"one of {', '.join(INTER_CODES)} or empty",
     "location": "text", "admin1": "text", "admin2": "text", "admin3": "text", "country": "text",
     "latitude": "a number from -90 to 90", "longitude": "a number from -180 to 180",
-    "geonames_id": "a GeoNames id (integer) or null", "geo_precision": "1, 2 or 3",
-    "fatalities": "a whole number, 0 or more", "notes": "text", "tags": "text",
+    "geonames_id": "a GeoNames id (a positive 32-bit integer) or null", "geo_precision": "1, 2 or 3",
+    "fatalities": "a whole number from 0 to 10,000,000", "notes": "text", "tags": "text",
 }
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: more than any one event has had: a larger figure is a typing slip (and would not fit every database's integer)
+MAX_FATALITIES = 10_000_000
 #: a country's ISO 3166 numeric code and ACLED region from its name, or None when unknown
 CountryLookup = Callable[[str], "tuple[int | None, str] | None"]
 _MAX_TEXT = 2000
@@ -107,7 +109,9 @@ def corrected(item: Event, changes: dict[str, Any], country_of: CountryLookup | 
 
 
 def _checked(name: str, value: Any) -> Any:
-    wrong = InputError(f"invalid {name} {value!r}: expected {EDITABLE[name]}")
+    wrong = InputError(f"invalid {name} {str(value)[:200]!r}: expected {EDITABLE[name]}")
+    if name in {"sub_event_type", "inter1", "inter2"} and not isinstance(value, str):
+        raise wrong  # before the lookups below, which a list or an object cannot take part in
     if name == "sub_event_type":
         if value not in SUB_EVENT_TYPES:
             raise wrong
@@ -134,11 +138,12 @@ def _checked(name: str, value: Any) -> Any:
             raise wrong
         return int(value)
     if name == "fatalities":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FATALITIES:
             raise wrong
         return value
     if name == "geonames_id":
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 0 < value < 2**31):
             raise wrong
         return value
     if not isinstance(value, str) or len(value) > _MAX_TEXT:

@@ -16,6 +16,7 @@ from midan import api
 from midan.api import create_app, read_token_file
 from midan.cli import main
 from midan.errors import InputError
+from midan.review import EDITABLE
 from midan.store import EventFilter, open_store
 from tests.test_store import make_article, make_event, store  # noqa: F401 (the sqlite/postgres store fixture)
 
@@ -78,6 +79,11 @@ def test_an_edit_keeps_the_id_logs_every_field_and_survives_a_new_report(filled)
         filled.edit("SDN-2", {"fatalities": -1, "notes": "x"}, "omar")
     with pytest.raises(InputError, match="cannot be edited"):
         filled.edit("SDN-2", {"event_id_cnty": "SDN-9"}, "omar")
+    # values of the wrong shape (the API's fuzz test sent these) are refused, not a crash of the server
+    for wrong in ({"inter1": {}}, {"sub_event_type": ["Attack"]}, {"fatalities": 10**30},
+                  {"geonames_id": 2**40}):
+        with pytest.raises(InputError, match="invalid"):
+            filled.edit("SDN-2", wrong, "omar")
     assert filled.get_event("SDN-2").notes == merged.notes
 
 
@@ -245,7 +251,13 @@ def test_the_api_docs_work_offline_and_list_every_parameter(sqlite_store):
     spec = client.get("/api/openapi.json").json()
     listed = {p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]}
     assert listed == set(api.PARAMETERS)
-    assert {"post"} <= set(spec["paths"]["/api/events/{event_id}/review"])
+    assert {p["name"] for p in spec["paths"]["/api/map"]["get"]["parameters"]} == set(api.MAP_PARAMETERS)
+    assert {p["name"] for p in spec["paths"]["/api/timeline"]["get"]["parameters"]} == set(api.TIMELINE_PARAMETERS)
+    # the request bodies of the writes are described, so a generated client (or the fuzz test) can make them
+    review = spec["paths"]["/api/events/{event_id}/review"]["post"]["requestBody"]["content"]["application/json"]
+    assert review["schema"]["properties"]["status"]["enum"] == ["accepted", "rejected", "unreviewed"]
+    edit = spec["paths"]["/api/events/{event_id}"]["patch"]["requestBody"]["content"]["application/json"]
+    assert set(edit["schema"]["properties"]["fields"]["properties"]) == set(EDITABLE)
 
 
 def test_a_reviewer_picks_a_corrected_place_from_the_gazetteers_candidates(sqlite_store, gazetteer):
