@@ -256,6 +256,22 @@ def test_store_timeline_and_map_on_either_database(store):
     assert cells[1]["bbox"] == [-0.5, -0.5, -0.5, -0.5] and cells[0]["by_type"] == {"Protests": 2}
 
 
+def test_store_counts_date_ranges_from_its_day_by_day_counts(store):
+    items = [make_event(f"SDN-{i}", f"2025-11-{10 + i % 7:02d}", country="Chad" if i % 3 else "Sudan")
+             for i in range(20)]
+    store.add_batch([(make_article("a1", "Fighters stormed a sit-in."), items)])
+    ranges = [("2025-11-10", "2025-11-16"), ("2025-11-12", None), (None, "2025-11-11"), ("2025-11-13", "2025-11-13"),
+              ("2025-11-14", "2025-11-12"), ("2025-10-01", "2025-10-31"), ("2025-11-11", "2025-12-31")]
+    for country in (None, "Chad"):
+        for start, end in ranges:
+            flt = EventFilter.parse({"country": country, "date_from": start, "date_to": end})
+            assert store.count(where=flt) == len(list(store.events(where=flt))), (country, start, end)
+    # a write makes them stale: counted again
+    store.add_batch([(make_article("a2", "Another raid."), [make_event("SDN-99", "2025-11-13")])])
+    flt = EventFilter.parse({"date_from": "2025-11-13", "date_to": "2025-11-13"})
+    assert store.count(where=flt) == len(list(store.events(where=flt))) == 4
+
+
 def test_store_fills_the_search_index_of_an_older_store(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     with open_store(url) as store:
