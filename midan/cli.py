@@ -294,7 +294,7 @@ def export(
         "status": parse_statuses(status)})
     if fmt == "corrections":
         exporter.check_output(output, force)
-        count = exporter.write_corrections(open_store(db), output, force=force)
+        count = exporter.write_corrections(open_store(db), output, force=force, where=where)
         if output is not None:
             stderr.print(f"export: {count} corrected events written to {output}")
         return

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import logging
 import os
@@ -264,23 +266,32 @@ def _write_parquet(events: Iterable[Event], out: Path, force: bool) -> int:
     return count
 
 
-def write_corrections(store: Any, out: Path | None, force: bool = False) -> int:
+def write_corrections(store: Any, out: Path | None, force: bool = False, where: Any = None) -> int:
     """Every event a person decided on, as JSONL labelled data: the decision (accepted, edited, rejected), who
     and when, each change from the audit log (field, machine value, human value) and the record as it stands.
     Accepted records confirm the machine, rejected ones are negatives, edited ones correct fields: what a
-    retraining (``make model``) reads. Returns how many events were written."""
+    retraining (``make model``) reads. ``where`` (an :class:`~midan.store.EventFilter`) narrows the events; of
+    its statuses only the decided ones count. Returns how many events were written."""
     from midan.store import EventFilter
 
-    counted = _Counter(store.events(where=EventFilter(status=("accepted", "edited", "rejected"))))
+    decided = ("accepted", "edited", "rejected")
+    where = where or EventFilter()
+    wanted = tuple(s for s in (where.status or decided) if s in decided)
+    counted = _Counter(store.events(where=dataclasses.replace(where, status=wanted))) if wanted else _Counter([])
 
     def lines() -> Iterator[str]:
-        for item in counted:
-            review = store.reviews_of([item.event_id_cnty]).get(item.event_id_cnty, {})
-            changes = [{k: entry[k] for k in ("field", "old", "new", "reviewer", "at")}
-                       for entry in store.audit_log(event_id=item.event_id_cnty) if entry["field"] != "review_status"]
-            yield json.dumps({"event_id_cnty": item.event_id_cnty, "status": review.get("status", ""),
-                              "reviewer": review.get("reviewer", ""), "reviewed_at": review.get("reviewed_at"),
-                              "changes": changes, "record": item.to_dict()}, ensure_ascii=False) + "\n"
+        # the reviews and the audit entries of 500 events at a time, not two queries an event
+        records = iter(counted)
+        while batch := list(itertools.islice(records, 500)):
+            ids = [item.event_id_cnty for item in batch]
+            reviews, logs = store.reviews_of(ids), store.audit_of(ids)
+            for item in batch:
+                review = reviews.get(item.event_id_cnty, {})
+                changes = [{k: entry[k] for k in ("field", "old", "new", "reviewer", "at")}
+                           for entry in logs.get(item.event_id_cnty, []) if entry["field"] != "review_status"]
+                yield json.dumps({"event_id_cnty": item.event_id_cnty, "status": review.get("status", ""),
+                                  "reviewer": review.get("reviewer", ""), "reviewed_at": review.get("reviewed_at"),
+                                  "changes": changes, "record": item.to_dict()}, ensure_ascii=False) + "\n"
 
     _write_text(lines(), out, force)
     return counted.n

@@ -936,6 +936,18 @@ class Store:
             return [{**dict(row._mapping), "old": json.loads(row.old), "new": json.loads(row.new)}
                     for row in conn.execute(query)]
 
+    def audit_of(self, event_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The audit entries of each of these events, oldest first (events without any are absent)."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(event_ids), 500):
+                chunk = event_ids[start:start + 500]
+                query = select(audit).where(audit.c.event_id_cnty.in_(chunk)).order_by(audit.c.id)
+                for row in conn.execute(query):
+                    found.setdefault(row.event_id_cnty, []).append(
+                        {**dict(row._mapping), "old": json.loads(row.old), "new": json.loads(row.new)})
+        return found
+
     def queue(self, limit: int = 100, where: EventFilter | None = None) -> list[Event]:
         """Unreviewed events in the order a person should see them: least confident first, then most deaths."""
         flt = dataclasses.replace(where or EventFilter(), status=("unreviewed",))

@@ -214,6 +214,11 @@ def test_export_by_status_and_the_corrections_as_labelled_data(sqlite_store, tmp
     assert [(c["event_id_cnty"], c["status"]) for c in lines] == [("SDN-1", "rejected"), ("SDN-2", "edited")]
     assert lines[1]["changes"][0]["field"] == "fatalities" and lines[1]["changes"][0]["old"] == 3
     assert lines[1]["record"]["fatalities"] == 0
+    # the filters apply to the corrections too; of the statuses, only the decided ones
+    assert main(["export", "--db", db, "--format", "corrections", "--status", "rejected|unreviewed"]) == 0
+    assert [json.loads(line)["event_id_cnty"] for line in capsys.readouterr().out.splitlines()] == ["SDN-1"]
+    assert main(["export", "--db", db, "--format", "corrections", "--date-from", "2030-01-01"]) == 0
+    assert capsys.readouterr().out == ""
     assert main(["export", "--db", db, "--status", "maybe"]) == 1
 
 
