@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.midan-installed
+ASSETS := $(VENV)/.midan-assets
 DB     := sqlite:///midan.db
 
 export HF_HUB_OFFLINE := 1
@@ -14,13 +15,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# reinstall when the project's requirements change
+# reinstall when the project's requirements change; fetch the npm files again when their list changes (`midan
+# assets` skips those already present)
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/midan assets
 	touch $(STAMP)
 
-install: $(STAMP)
+$(ASSETS): midan/assets.py $(STAMP)
+	$(BIN)/midan assets
+	touch $(ASSETS)
+
+install: $(STAMP) $(ASSETS)
 
 demo: install
 	$(BIN)/midan ingest examples/articles --db $(DB)

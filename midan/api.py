@@ -40,7 +40,7 @@ from midan.errors import InputError, MidanError
 from midan.export import MEDIA_TYPES, csv_chunks, geojson_chunks, jsonl_chunks, only_fields
 from midan.review import DECISIONS, EDITABLE, MAX_FATALITIES
 from midan.schema import ALL_COLUMNS, INTER_CODES, SUB_EVENT_TYPES, Event
-from midan.store import FACET_COLUMNS, JSON_COLUMNS, SORT_COLUMNS, EventFilter, Store, open_store
+from midan.store import FACET_COLUMNS, JSON_COLUMNS, MAP_POINT, SORT_COLUMNS, EventFilter, Store, open_store
 from midan.web_assets import mount_vendor
 
 logger = logging.getLogger(__name__)
@@ -573,9 +573,9 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     @app.get("/api/map", openapi_extra=_openapi_parameters(MAP_PARAMETERS))
     def map_view(request: Request) -> Response:
         """What a map draws in its view (``bbox``) at its ``zoom``, without evidence: the events one by one
-        (``points``) when there are at most ``_limit``, otherwise squares of about 80/2^zoom degrees (``cells``)
-        with their count, fatalities, count by type, mean point and extent. The evidence of an event is at
-        ``/api/events/{id}``."""
+        (``points``: id, lat, lon, types, date, place, fatalities, actors) when there are at most ``_limit``,
+        otherwise squares of about 80/2^zoom degrees (``cells``) with their count, fatalities, count by type,
+        mean point and extent. The evidence of an event is at ``/api/events/{id}``."""
         where = _filters(request, MAP_PARAMETERS)
         zoom = _integer(request, "zoom", 2, 0, MAX_ZOOM)
         limit = _integer(request, "_limit", MAX_POINTS, 1, MAX_POINTS)
@@ -587,8 +587,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
                          for country, iso, n in store.map_countries(where)]
             points = store.map_points(where, limit)
             if points is not None:
-                names = ("event_id_cnty", "lat", "lon", "event_type", "sub_event_type", "event_date", "location",
-                         "country", "fatalities")
+                names = [{"latitude": "lat", "longitude": "lon"}.get(n, n) for n in MAP_POINT]
                 return _json({"ok": True, "zoom": zoom, "total": len(points), "countries": countries,
                               "cells": None, "points": [dict(zip(names, p, strict=True)) for p in points]})
             cells = store.map_cells(80.0 / 2 ** zoom, where)

