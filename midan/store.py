@@ -443,7 +443,9 @@ def _cell_postgresql(element: _CellIndex, compiler: Any, **kw: Any) -> str:
 
 def _generation(conn: Any) -> int | None:
     """The store's generation, or None for a store whose counter row is missing."""
-    value = conn.execute(select(state.c.value).where(state.c.key == "generation")).scalar()
+    # the statement as text: read before every page the API serves, and SQLAlchemy's building of a Core query
+    # cost more than the query
+    value = conn.exec_driver_sql("SELECT value FROM state WHERE key = 'generation'").scalar()
     return None if value is None else int(value)
 
 
@@ -737,7 +739,7 @@ class Store:
         found = []
         with self.engine.connect() as conn:
             result = conn.execute(query)
-            keys = list(result.keys())
+            keys = [str(k) for k in result.keys()]  # plain str: orjson takes no subclass of it
             for row in result:
                 data = dict(zip(keys, row, strict=True))
                 for name in JSON_COLUMNS:
