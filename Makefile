@@ -59,9 +59,10 @@ $(MODEL_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -c $(VENV)/torch-constraint.txt -e ".[test,model]"
 	touch $(MODEL_STAMP)
 
+# CORRECTIONS=FILE adds reviewers' decisions (midan export --format corrections) to the classifier's training data
 model: $(MODEL_STAMP)
 	$(BIN)/python scripts/build_encoder.py
-	$(BIN)/python -m midan.training
+	$(BIN)/python -m midan.training $(if $(CORRECTIONS),--corrections $(CORRECTIONS))
 	$(BIN)/python -m midan.training_records
 
 # refit the toponym ranker on the LGL and GeoWebNews training folds (needs ../shared/datasets; see midan/training_georank.py)

@@ -9,11 +9,15 @@ Sources, each with its licence (the README lists them too):
   ACLED's sub-types and are left out;
 * CASE 2021 task 2 (``case2021-task2/dev.tsv``) — used **only** through k-fold cross-validation when measuring
   (``benchmarks/case2021_classify.py`` refits on the other folds); the shipped model is fitted on all of it, so
-  its own figure on that file is never reported.
+  its own figure on that file is never reported;
+* reviewers' decisions, when given (``--corrections FILE``, written by ``midan export --format corrections``):
+  the sentence of each accepted or edited event with its sub-event type as the person left it, and of each
+  rejected event as "no event". They are the users' own data and stay theirs: nothing of them ships unless they
+  train the model they ship.
 
 Only weights leave this module (``midan/data/classifier.npz``); scikit-learn is needed here, not at run time.
 
-    python -m midan.training [--shared ../shared] [--out midan/data/classifier.npz]
+    python -m midan.training [--shared ../shared] [--out midan/data/classifier.npz] [--corrections FILE]
 """
 
 from __future__ import annotations
@@ -90,6 +94,29 @@ def written_examples(folder: Path = EXAMPLES) -> Corpus:
             texts.append(row["text"])
             labels.append(row["label"])
     return Corpus(texts, labels, ["written"] * len(texts))
+
+
+def corrections(path: Path) -> Corpus:
+    """The event sentences of reviewed records (``midan export --format corrections``), labelled with the
+    sub-event type a person accepted or set, or "no event" for a record they rejected. A record without an
+    ``event`` evidence span is skipped; a line that is not a correction record is an error naming the line."""
+    texts, labels = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            status, record = row["status"], row["record"]
+            sentence = next((e["text"] for e in record.get("evidence", []) if e.get("field") == "event"), "")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ValueError(f"{path}:{number}: not a correction record (midan export --format corrections)") from None
+        label = NO_EVENT if status == "rejected" else record.get("sub_event_type")
+        if status not in {"accepted", "edited", "rejected"} or label not in LABELS:
+            raise ValueError(f"{path}:{number}: status {status!r} / sub-event type {label!r} cannot be learnt")
+        if sentence.strip():
+            texts.append(sentence.strip())
+            labels.append(label)
+    return Corpus(texts, labels, ["reviewed"] * len(texts))
 
 
 def plover(shared: Path) -> Corpus:
@@ -198,9 +225,14 @@ def expected_calibration_error(confidence: np.ndarray, right: np.ndarray, bins: 
     return total
 
 
-def build(shared: Path, out: Path) -> dict[str, float]:
-    """Fit the shipped model on every source, calibrate it on 5-fold out-of-fold predictions, save it."""
+def build(shared: Path, out: Path, corrected: Path | None = None) -> dict[str, float]:
+    """Fit the shipped model on every source (and reviewers' corrections, when given), calibrate it on 5-fold
+    out-of-fold predictions, save it."""
     written = written_examples().featurise()
+    if corrected is not None:
+        reviewed = corrections(corrected)
+        logger.info("%d reviewed sentences from %s", len(reviewed), corrected)
+        written = written + reviewed.featurise() if len(reviewed) else written
     others = plover(shared).featurise()
     case = case2021(shared).featurise() if (shared / "datasets" / "case2021-task2").is_dir() else None
     everything = written + others + case if case is not None else written + others
@@ -220,9 +252,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Train midan's sub-event classifier.")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--out", type=Path, default=classifier.MODEL_PATH)
+    parser.add_argument("--corrections", type=Path, default=None,
+                        help="reviewers' decisions to learn from (midan export --format corrections)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    print(json.dumps(build(args.shared, args.out), indent=2))
+    print(json.dumps(build(args.shared, args.out, args.corrections), indent=2))
 
 
 if __name__ == "__main__":

@@ -297,3 +297,30 @@ def test_an_audit_since_beyond_any_database_integer_is_a_400(sqlite_store):
     client = TestClient(create_app(store=sqlite_store))
     assert client.get("/api/audit", params={"since": 2**63}).status_code == 400
     assert client.get("/api/audit", params={"since": 0}).json()["ok"] is True
+
+
+def test_the_corrections_are_what_the_classifier_learns_from(sqlite_store, tmp_path):
+    from midan.classifier import NO_EVENT
+    from midan.export import write_corrections
+    from midan.schema import Evidence
+    from midan.training import corrections
+
+    sentences = {"SDN-1": "Soldiers fired on marchers in Ed Daein.", "SDN-2": "Crowds marched peacefully in Nyala.",
+                 "SDN-3": "The minister said a march might come."}
+    for ident, sentence in sentences.items():
+        item = sqlite_store.get_event(ident) or make_event(ident)
+        item.evidence = [Evidence("a1", "", "event", sentence, 0, len(sentence))]
+        sqlite_store.add_batch([(make_article(f"x-{ident}", sentence), [item])])  # merged: the sentence joins
+    sqlite_store.review("SDN-1", "accepted", "amina")
+    sqlite_store.edit("SDN-2", {"sub_event_type": "Peaceful protest"}, "omar")
+    sqlite_store.review("SDN-3", "rejected", "amina")
+    out = tmp_path / "corrections.jsonl"
+    assert write_corrections(sqlite_store, out) == 3
+    learnt = corrections(out)
+    assert dict(zip(learnt.texts, learnt.labels, strict=True)) == {
+        sentences["SDN-1"]: "Excessive force against protesters", sentences["SDN-2"]: "Peaceful protest",
+        sentences["SDN-3"]: NO_EVENT}
+    assert set(learnt.source) == {"reviewed"}
+    out.write_text('{"status": "accepted"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"corrections\.jsonl:1: not a correction record"):
+        corrections(out)
