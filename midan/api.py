@@ -23,6 +23,7 @@ import os
 import re
 import threading
 import time
+import urllib.parse
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -452,13 +454,25 @@ class _Guard:
         await self.app(scope, receive, sending)
 
 
+def _origin(value: str) -> str:
+    """A web origin as a browser sends it (``https://host[:port]``, no path); anything else is an InputError."""
+    parts = urllib.parse.urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path not in {"", "/"} or parts.query \
+            or parts.fragment or parts.username:
+        raise InputError(f"invalid CORS origin {value!r}: expected scheme://host[:port], e.g. https://example.org")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
 def create_app(db_url: str | None = None, store: Store | None = None, tokens: dict[str, str] | None = None,
-               private: bool = False, writes_per_minute: int = 120, page_cache: int = 256) -> FastAPI:
+               private: bool = False, writes_per_minute: int = 120, page_cache: int = 256,
+               cors_origins: list[str] | None = None) -> FastAPI:
     """The web application over the store at ``db_url`` (or an open ``store``); raises StoreError at once when
     the store cannot be opened.
 
     Reading is open unless ``private`` (then it needs a token too); every write needs a token, from ``tokens``
-    (``{token: reviewer}``, see :func:`read_token_file`) or a reviewer created with ``midan users add``."""
+    (``{token: reviewer}``, see :func:`read_token_file`) or a reviewer created with ``midan users add``.
+    Pages of other origins may call it only when listed in ``cors_origins`` (each ``scheme://host[:port]``)."""
+    origins = [_origin(o) for o in cors_origins or []]
     store = store if store is not None else open_store(db_url)
     app = FastAPI(title="midan", description="ACLED-style event data extracted from news articles.",
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
@@ -468,6 +482,11 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     pages: OrderedDict[tuple[str, int], tuple[bytes, dict[str, str]]] = OrderedDict()
     pages_lock = threading.Lock()  # the map, the timeline and heavy pages are made in the thread pool
 
+    if origins:
+        # inside the guard (added before it), so that its answers carry the security headers too; a preflight
+        # (OPTIONS) needs no token even when reading is private
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PATCH"],
+                           allow_headers=["Authorization", "Content-Type"], expose_headers=["Link"], max_age=600)
     app.add_middleware(_Guard, writers=writers, private=private)
     mount_vendor(app)
 
@@ -749,21 +768,22 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
 
 
 def serve(db_url: str | None = None, host: str = "127.0.0.1", port: int = 8000, token_file: Path | None = None,
-          private: bool = False, workers: int = 1) -> None:
+          private: bool = False, workers: int = 1, cors_origins: list[str] | None = None) -> None:
     """Run the web application with uvicorn until interrupted (the store and the token file are read first, so
     a bad URL or file fails with one line before the server starts). ``workers`` > 1 runs that many processes
     (uvicorn's own supervisor), each building the application from the settings passed in the environment."""
     import uvicorn
 
     tokens = read_token_file(token_file) if token_file is not None else {}
-    app = create_app(db_url, tokens=tokens, private=private)
+    app = create_app(db_url, tokens=tokens, private=private, cors_origins=cors_origins)
     logger.info("serving %s on http://%s:%d/ (%d worker(s))", app.state.store.url, host, port, workers)
     if workers <= 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     app.state.store.close()
     os.environ.update({"MIDAN_SERVE_DB": app.state.store.engine.url.render_as_string(hide_password=False),
-                       "MIDAN_SERVE_TOKEN_FILE": str(token_file or ""), "MIDAN_SERVE_PRIVATE": "1" if private else ""})
+                       "MIDAN_SERVE_TOKEN_FILE": str(token_file or ""), "MIDAN_SERVE_PRIVATE": "1" if private else "",
+                       "MIDAN_SERVE_CORS": " ".join(cors_origins or [])})
     uvicorn.run("midan.api:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
@@ -773,7 +793,8 @@ def app_from_environment() -> FastAPI:
     token_file = os.environ.get("MIDAN_SERVE_TOKEN_FILE")
     return create_app(os.environ.get("MIDAN_SERVE_DB"),
                       tokens=read_token_file(Path(token_file)) if token_file else {},
-                      private=bool(os.environ.get("MIDAN_SERVE_PRIVATE")))
+                      private=bool(os.environ.get("MIDAN_SERVE_PRIVATE")),
+                      cors_origins=os.environ.get("MIDAN_SERVE_CORS", "").split())
 
 
 __all__ = ["PARAMETERS", "ApiError", "app_from_environment", "create_app", "decode_token", "encode_token",

@@ -335,11 +335,15 @@ def serve(
              "`midan users add` may write too.")] = None,
     private: Annotated[bool, typer.Option("--private", help="Reading needs a token too.")] = False,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (uvicorn workers).")] = 1,
+    cors_origin: Annotated[list[str] | None, typer.Option(
+        help="A web origin (https://dashboard.example.org) whose pages may call the API from the browser; "
+             "repeatable. None by default: no CORS headers are sent.")] = None,
 ) -> None:
     """Serve the web application and REST API over the store (reading open, writing with a token)."""
     from midan.api import serve as run_server
 
-    run_server(db, host=host, port=port, token_file=token_file, private=private, workers=workers)
+    run_server(db, host=host, port=port, token_file=token_file, private=private, workers=workers,
+               cors_origins=cors_origin or [])
 
 
 @users_app.command("add")

@@ -184,6 +184,28 @@ def test_every_response_carries_the_security_headers_and_no_server_path(sqlite_s
     assert article["origin"] == "news.jsonl" and "private" not in json.dumps(article)
 
 
+def test_cors_is_closed_unless_an_origin_is_configured(sqlite_store):
+    dash = "https://dash.example.org"
+    client = TestClient(create_app(store=sqlite_store, cors_origins=[dash + "/"], private=True))
+    token = sqlite_store.add_user("dash")
+    answer = client.get("/api/events", headers={"Origin": dash, "Authorization": f"Bearer {token}"})
+    assert answer.headers["access-control-allow-origin"] == dash and "Link" in answer.headers[
+        "access-control-expose-headers"]
+    other = client.get("/api/events", headers={"Origin": "https://evil.example", "Authorization": f"Bearer {token}"})
+    assert "access-control-allow-origin" not in other.headers
+    # a browser's preflight for a write: answered without a token, with the security headers
+    preflight = client.options("/api/events/SDN-1", headers={
+        "Origin": dash, "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+    assert preflight.status_code == 200 and "PATCH" in preflight.headers["access-control-allow-methods"]
+    assert preflight.headers["x-content-type-options"] == "nosniff"
+    assert client.options("/api/events", headers={"Origin": "https://evil.example",
+                                                  "Access-Control-Request-Method": "GET"}).status_code == 400
+    for bad in ("dash.example.org", "ftp://x.org", "https://x.org/path", "https://user@x.org"):
+        with pytest.raises(InputError, match="invalid CORS origin"):
+            create_app(store=sqlite_store, cors_origins=[bad])
+
+
 def test_parameters_are_strict(sqlite_store):
     client = TestClient(create_app(store=sqlite_store))
     for params in ({"_limit": "2"}, [("country", "Sudan"), ("country", "Chad")], {"date_from": "2025-1-01"},
