@@ -531,7 +531,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     def api_index() -> dict[str, Any]:
         return {"ok": True, "endpoints": ["/api/events", "/api/events.csv", "/api/events.jsonl", "/api/events.geojson",
                                           "/api/events/{event_id}", "/api/articles/{article_id}", "/api/stats",
-                                          "/api/timeline", "/api/map", "/api/places",
+                                          "/api/timeline", "/api/map", "/api/places", "/api/changes",
                                           "/api/review/queue", "/api/events/{event_id}/audit", "/api/audit"],
                 "writes": ["POST /api/events/{event_id}/review", "PATCH /api/events/{event_id}"],
                 "parameters": PARAMETERS}
@@ -757,6 +757,18 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         if since is not None and not 0 <= since <= MAX_EPOCH:
             raise ApiError(400, f"since must be seconds since 1970 (0 to {MAX_EPOCH})")
         return {"ok": True, "rows": store.audit_log(since=since)}
+
+    @app.get("/api/changes")
+    def changed(since: int = 0, _size: int = 10_000) -> Response:
+        """Events added, changed or deleted (tombstones) after ``since`` (seconds since the epoch), one entry an
+        event with its record as it stands: what a downstream copy asks for to stay in step (ask again with the
+        largest ``at`` seen)."""
+        if not 0 <= since <= MAX_EPOCH:
+            raise ApiError(400, f"since must be seconds since 1970 (0 to {MAX_EPOCH})")
+        if not 1 <= _size <= 10_000:
+            raise ApiError(400, "_size must be between 1 and 10000")
+        rows = store.changes(since=since, limit=_size)
+        return Response(orjson.dumps({"ok": True, "since": since, "rows": rows}), media_type="application/json")
 
     @app.get("/api/stats")
     def stats() -> dict[str, Any]:

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from midan import export as exporter
 from midan import ingest as reader
 from midan._version import __version__
-from midan.errors import Errors, MidanError
+from midan.errors import Errors, InputError, MidanError
 from midan.schema import Article
 
 logger = logging.getLogger("midan")
@@ -236,6 +236,9 @@ def ingest(
     published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) of .txt input.")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per committed batch.")] = 16,
     home: HomeOpt = None,
+    dedup: Annotated[bool, typer.Option(
+        "--dedup/--no-dedup", help="Merge a record into the stored record of the same event another outlet "
+                                   "reported (place, days, type, story; see midan/dedup.py).")] = False,
 ) -> None:
     """Extract events and store articles and events; articles already stored are skipped."""
     from midan.pipeline import Pipeline
@@ -257,10 +260,10 @@ def ingest(
             batch.append((analysis.article, analysis.events))
             bar.advance(task)
             if len(batch) >= batch_size:
-                a, e = store.add_batch(batch)
+                a, e = store.add_batch(batch, dedup=dedup)
                 stored_articles, stored_events, batch = stored_articles + a, stored_events + e, []
         if batch:
-            a, e = store.add_batch(batch)
+            a, e = store.add_batch(batch, dedup=dedup)
             stored_articles, stored_events = stored_articles + a, stored_events + e
     stderr.print(f"ingest: {stored_articles} articles and {stored_events} events stored"
                  f"{f'; {skipped} articles already stored' if skipped else ''} ({db})")
@@ -283,6 +286,9 @@ def export(
     status: Annotated[str | None, typer.Option(
         help="Review status: unreviewed, accepted, edited, rejected, several joined with '|', or 'any' "
              "(default: all but rejected).")] = None,
+    changes_since: Annotated[str | None, typer.Option(
+        help="Only what was added, changed or deleted after this time (seconds since the epoch or "
+             "YYYY-MM-DDTHH:MM:SS UTC), as JSONL: change, at, event_id_cnty, record (null for a tombstone).")] = None,
 ) -> None:
     """Export stored events as ACLED CSV, JSONL, GeoJSON or Parquet, with filters."""
     from midan.review import parse_statuses
@@ -292,6 +298,12 @@ def export(
         "country": country, "event_type": event_type, "sub_event_type": sub_event_type,
         "date_from": parse_date(date_from), "date_to": parse_date(date_to), "min_confidence": min_confidence,
         "status": parse_statuses(status)})
+    if changes_since is not None:
+        exporter.check_output(output, force)
+        count = exporter.write_changes(open_store(db), _epoch(changes_since), output, force=force)
+        if output is not None:
+            stderr.print(f"export: {count} changes written to {output}")
+        return
     if fmt == "corrections":
         exporter.check_output(output, force)
         count = exporter.write_corrections(open_store(db), output, force=force, where=where)
@@ -307,6 +319,18 @@ def export(
     count = exporter.write_events(store.events(where=where), fmt, output, force=force)
     if output is not None:
         stderr.print(f"export: {count} events written to {output}")
+
+
+def _epoch(value: str) -> int:
+    """Seconds since the epoch from a number or an ISO time (UTC unless it says otherwise)."""
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"invalid time {value!r}: expected seconds since 1970 or YYYY-MM-DDTHH:MM:SS") from None
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp())
 
 
 def _print_table(events: Iterable[Any]) -> None:

@@ -297,6 +297,14 @@ def write_corrections(store: Any, out: Path | None, force: bool = False, where: 
     return counted.n
 
 
+def write_changes(store: Any, since: int, out: Path | None, force: bool = False) -> int:
+    """What was added, changed or deleted after ``since`` (:meth:`midan.store.Store.changes`) as JSONL, one line an
+    event; returns how many."""
+    rows = store.changes(since=since, limit=10**9)
+    _write_text((json.dumps(row, ensure_ascii=False) + "\n" for row in rows), out, force)
+    return len(rows)
+
+
 __all__ = ["FORMATS", "MEDIA_TYPES", "arrow_schema", "check_output", "csv_chunks", "csv_row", "geojson_chunks",
-           "geojson_feature", "jsonl_chunks", "only_fields", "open_output", "write_corrections", "write_events",
-           "write_records"]
+           "geojson_feature", "jsonl_chunks", "only_fields", "open_output", "write_changes", "write_corrections",
+           "write_events", "write_records"]

@@ -134,6 +134,16 @@ audit = Table(
     Column("new", Text, nullable=False),
     Index("ix_audit_event", "event_id_cnty", "id"),
 )
+#: every addition, change and removal of an event, appended: what ``/api/changes`` and ``export --changes-since``
+#: read (a removed event's row is its tombstone)
+changes = Table(
+    "changes", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id_cnty", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("at", Integer, nullable=False),
+    Index("ix_changes_at", "at"),
+)
 #: reviewers who may write through the API: a name and the SHA-256 of a random token shown once
 users = Table(
     "users", metadata,
@@ -385,6 +395,33 @@ def _match_other(element: _TextMatch, compiler: Any, **kw: Any) -> str:
     raise CompileError(f"full-text search is made for SQLite and PostgreSQL, not {compiler.dialect.name}")
 
 
+def _log_change(conn: Any, event_id: str, kind: str, at: int) -> None:
+    conn.execute(changes.insert().values(event_id_cnty=event_id, kind=kind, at=at))
+
+
+def _reported(conn: Any, fresh: list[Event], article_id: str) -> list[str | None]:
+    """For each fresh event of one article, the stored record of the same event another article brought
+    (:func:`midan.dedup.best_matches` over the stored records in its block), or None."""
+    from midan import dedup
+
+    if not fresh:
+        return []
+    starts = [dedup.window(e)[0] for e in fresh]
+    ends = [dedup.window(e)[1] for e in fresh]
+    reach = dt.timedelta(days=dedup.WINDOW_DAYS + max(dedup.PRECISION_DAYS.values()))
+    countries = sorted({e.country.lower() for e in fresh})
+    query = select(events).where(
+        func.lower(events.c.country).in_(countries),
+        events.c.event_date >= (min(starts) - reach).isoformat(),
+        events.c.event_date <= (max(ends) + reach).isoformat(),
+        ~events.c.event_id_cnty.in_(select(reviews.c.event_id_cnty).where(reviews.c.status == "rejected")))
+    stored = [item for item in map(_from_row, conn.execute(query)) if article_id not in item.article_ids]
+    if not stored:
+        return [None] * len(fresh)
+    found = dedup.best_matches(fresh, stored)
+    return [stored[match[0]].event_id_cnty if match is not None else None for match in found]
+
+
 def _index_text(conn: Any, item: Event) -> None:
     """Put an event's searchable text in ``event_search`` (replacing what it had)."""
     conn.execute(event_search.delete().where(event_search.c.event_id_cnty == item.event_id_cnty))
@@ -411,6 +448,21 @@ def _search_index(engine: Engine) -> None:
                                                                        json.loads(evidence or "[]")])}
                 for ident, notes, evidence in missing[start:start + 1000]])
         conn.execute(state.insert().values(key="search", value=1))
+
+
+def _changes_log(engine: Engine) -> None:
+    """For a store made before the changes log: every stored event as added at its timestamp (once: the
+    ``changes`` key in ``state`` records it), so that a copy that starts from 0 gets everything."""
+    with engine.begin() as conn:
+        if conn.execute(select(state.c.key).where(state.c.key == "changes")).first() is not None:
+            return
+        logged = {row[0] for row in conn.execute(select(changes.c.event_id_cnty).distinct())}
+        missing = [{"event_id_cnty": ident, "kind": "added", "at": int(at or 0)}
+                   for ident, at in conn.execute(select(events.c.event_id_cnty, events.c.timestamp).order_by(
+                       events.c.timestamp, events.c.event_id_cnty)) if ident not in logged]
+        for start in range(0, len(missing), 1000):
+            conn.execute(changes.insert(), missing[start:start + 1000])
+        conn.execute(state.insert().values(key="changes", value=1))
 
 
 def _located(where: EventFilter | None, query: Any) -> Any:
@@ -544,6 +596,7 @@ def open_store(url: str | Path | None = None) -> Store:
                 conn.execute(state.insert().values(key="generation", value=0))
         _add_columns(engine)
         _search_index(engine)
+        _changes_log(engine)
     except StoreError:
         raise
     except (ArgumentError, NoSuchModuleError, SQLAlchemyError, ImportError, ValueError) as exc:
@@ -663,12 +716,15 @@ class Store:
             found = conn.execute(select(articles.c.id).where(articles.c.fingerprint == article_fingerprint)).first()
         return found is not None
 
-    def add_batch(self, items: list[tuple[Article, list[Event]]]) -> tuple[int, int]:
+    def add_batch(self, items: list[tuple[Article, list[Event]]], dedup: bool = False) -> tuple[int, int]:
         """Store articles with their events in ONE transaction; returns (articles added, events added).
 
         Articles already stored (same fingerprint) are skipped with their events; an article whose id is taken
         by a different text is stored as ``{id}-{fingerprint[:8]}``; an event whose id is stored is merged
-        (:func:`merge_events`). If anything fails, nothing of the batch is stored and earlier batches stay.
+        (:func:`merge_events`). With ``dedup``, an event another outlet's report already brought to the store
+        (:mod:`midan.dedup`: the same place, days, type family and story) is merged into that record, which keeps
+        its id. Every event added or changed is logged in ``changes`` (:meth:`changes`). If anything fails,
+        nothing of the batch is stored and earlier batches stay.
         """
         added_articles = added_events = merged = 0
         now = int(time.time())
@@ -686,31 +742,73 @@ class Store:
                     published=article.published.isoformat() if article.published else None, url=article.url,
                     source=article.source, origin=article.origin, ingested_at=now, home=article.home))
                 added_articles += 1
-                for item in found:
-                    if ident != article.id:
-                        item = _renamed(item, article.id, ident)
-                    key = events.c.event_id_cnty == item.event_id_cnty
+                renamed = [_renamed(item, article.id, ident) if ident != article.id else item for item in found]
+                fresh = [item for item in renamed if not conn.execute(
+                    select(events.c.event_id_cnty).where(events.c.event_id_cnty == item.event_id_cnty)).first()]
+                # the record another outlet's report already stored for each fresh event, if any
+                same = dict(zip(map(id, fresh), _reported(conn, fresh, ident), strict=True)) if dedup else {}
+                for item in renamed:
+                    target = same.get(id(item)) or item.event_id_cnty
+                    key = events.c.event_id_cnty == target
                     existing = conn.execute(select(events).where(key)).first()
                     if existing is None:
                         conn.execute(events.insert().values(**_to_row(item)))
                         _index_text(conn, item)
+                        _log_change(conn, item.event_id_cnty, "added", now)
                         added_events += 1
-                    else:
-                        old = _from_row(existing)
-                        combined = merge_events(old, item)
-                        if conn.execute(select(reviews.c.status).where(
-                                reviews.c.event_id_cnty == item.event_id_cnty)).first():
-                            # a person has decided on it: the new report adds its article, outlet and
-                            # evidence, and changes nothing the person saw
-                            combined = dataclasses.replace(
-                                old, article_ids=combined.article_ids, source=combined.source,
-                                evidence=combined.evidence, timestamp=combined.timestamp)
-                        conn.execute(events.update().where(key).values(**_to_row(combined)))
-                        _index_text(conn, combined)
-                        merged += 1
+                        continue
+                    old = _from_row(existing)
+                    combined = merge_events(old, item)
+                    if target != item.event_id_cnty:
+                        from midan.dedup import merge_reports
+
+                        combined = merge_reports(old, item, combined)
+                    if conn.execute(select(reviews.c.status).where(reviews.c.event_id_cnty == target)).first():
+                        # a person has decided on it: the new report adds its article, outlet and
+                        # evidence, and changes nothing the person saw
+                        combined = dataclasses.replace(
+                            old, article_ids=combined.article_ids, source=combined.source,
+                            evidence=combined.evidence, timestamp=combined.timestamp)
+                    conn.execute(events.update().where(key).values(**_to_row(combined)))
+                    _index_text(conn, combined)
+                    _log_change(conn, target, "changed", now)
+                    merged += 1
         if merged:
             logger.info("%d event(s) merged with events already stored", merged)
         return added_articles, added_events
+
+    def changes(self, since: int = 0, limit: int = 10_000) -> list[dict[str, Any]]:
+        """What happened to events after ``since`` (seconds since the epoch), one entry an event, oldest first:
+        ``added`` (new since then), ``changed``, or ``deleted`` (a tombstone), with the record as it stands (None
+        for a tombstone) and ``at``, the time of its last change. What a downstream copy needs to stay in step."""
+        since = max(0, min(since, 2**31 - 1))  # a database integer holds it (beyond: the year 2038, none yet)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(changes.c.event_id_cnty, changes.c.kind, changes.c.at).where(
+                changes.c.at > since).order_by(changes.c.seq)).fetchall()
+            summary: dict[str, dict[str, Any]] = {}
+            for ident, kind, at in rows:
+                entry = summary.get(ident)
+                if entry is None:
+                    summary[ident] = {"event_id_cnty": ident, "change": kind, "at": at}
+                    continue
+                entry["at"] = at
+                if kind == "deleted":
+                    entry["change"] = "deleted"
+                elif entry["change"] == "deleted":
+                    entry["change"] = "changed"
+            listed = sorted(summary.values(), key=lambda e: e["at"])[:limit]
+            ids = [e["event_id_cnty"] for e in listed if e["change"] != "deleted"]
+            records: dict[str, Event] = {}
+            for start in range(0, len(ids), 500):
+                for row in conn.execute(select(events).where(events.c.event_id_cnty.in_(ids[start:start + 500]))):
+                    item = _from_row(row)
+                    records[item.event_id_cnty] = item
+        for entry in listed:
+            found = records.get(entry["event_id_cnty"])
+            entry["record"] = found.to_dict() if found is not None else None
+            if found is None and entry["change"] != "deleted":
+                entry["change"] = "deleted"
+        return listed
 
     # reading
 
@@ -905,6 +1003,7 @@ class Store:
         with self._writing() as conn:
             self._require(conn, event_id)
             self._set_review(conn, event_id, status, reviewer)
+            _log_change(conn, event_id, "changed", int(time.time()))
         return {"status": status, "reviewer": reviewer}
 
     def edit(self, event_id: str, changes: dict[str, Any], reviewer: str,
@@ -920,6 +1019,7 @@ class Store:
             fixed.timestamp = max(now, old.timestamp)
             conn.execute(events.update().where(events.c.event_id_cnty == event_id).values(**_to_row(fixed)))
             _index_text(conn, fixed)
+            _log_change(conn, event_id, "changed", now)
             conn.execute(audit.insert(), [{"event_id_cnty": event_id, "at": now, "reviewer": reviewer,
                                            "field": name, "old": json.dumps(before, ensure_ascii=False),
                                            "new": json.dumps(after, ensure_ascii=False)}
