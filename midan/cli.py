@@ -270,6 +270,24 @@ def ingest(
 
 
 @app.command()
+def withdraw(
+    article_ids: Annotated[list[str], typer.Argument(help="Ids of stored articles to take out.")],
+    db: DbOpt = "sqlite:///midan.db",
+) -> None:
+    """Take articles out of the store (retracted, or ingested by mistake): events only they reported are deleted
+    (a tombstone stays in the changes log); events other reports carry lose their articles and evidence."""
+    from midan.store import open_store
+
+    store = open_store(db)
+    for article_id in article_ids:
+        try:
+            deleted, changed = store.withdraw(article_id)
+        except LookupError:
+            raise MidanError(f"no stored article {article_id!r}") from None
+        stderr.print(f"withdraw: {article_id}: {deleted} events deleted, {changed} changed")
+
+
+@app.command()
 def export(
     db: DbOpt = "sqlite:///midan.db",
     fmt: Annotated[str, typer.Option("--format", "-f",

@@ -777,6 +777,44 @@ class Store:
             logger.info("%d event(s) merged with events already stored", merged)
         return added_articles, added_events
 
+    def withdraw(self, article_id: str) -> tuple[int, int]:
+        """Take an article out (its outlet retracted it, or it was ingested by mistake): an event only it reported
+        is deleted, leaving a tombstone in the changes log; an event other reports carry loses this article, its
+        evidence and its outlet. Returns (events deleted, events changed); raises LookupError for an unknown id."""
+        deleted = changed = 0
+        now = int(time.time())
+        with self._writing() as conn:
+            article = conn.execute(select(articles.c.id, articles.c.source).where(articles.c.id == article_id)).first()
+            if article is None:
+                raise LookupError(article_id)
+            pattern = f'%"{_like(article_id)}"%'
+            for row in conn.execute(select(events).where(events.c.article_ids.like(pattern, escape="\\"))).fetchall():
+                item = _from_row(row)
+                if article_id not in item.article_ids:
+                    continue
+                key = events.c.event_id_cnty == item.event_id_cnty
+                rest = [a for a in item.article_ids if a != article_id]
+                if not rest:
+                    conn.execute(events.delete().where(key))
+                    conn.execute(event_search.delete().where(event_search.c.event_id_cnty == item.event_id_cnty))
+                    conn.execute(reviews.delete().where(reviews.c.event_id_cnty == item.event_id_cnty))
+                    _log_change(conn, item.event_id_cnty, "deleted", now)
+                    deleted += 1
+                    continue
+                outlets = {s for a in rest for s in conn.execute(
+                    select(articles.c.source).where(articles.c.id == a)).scalars() if s}
+                item.article_ids = rest
+                item.evidence = [e for e in item.evidence if e.article_id != article_id]
+                if article.source and article.source not in outlets:
+                    item.source = "; ".join(p for p in _split(item.source) if p != article.source)
+                item.timestamp = max(now, item.timestamp)
+                conn.execute(events.update().where(key).values(**_to_row(item)))
+                _index_text(conn, item)
+                _log_change(conn, item.event_id_cnty, "changed", now)
+                changed += 1
+            conn.execute(articles.delete().where(articles.c.id == article_id))
+        return deleted, changed
+
     def changes(self, since: int = 0, limit: int = 10_000) -> list[dict[str, Any]]:
         """What happened to events after ``since`` (seconds since the epoch), one entry an event, oldest first:
         ``added`` (new since then), ``changed``, or ``deleted`` (a tombstone), with the record as it stands (None

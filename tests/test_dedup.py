@@ -123,3 +123,36 @@ def test_the_model_file_names_its_features_and_data():
     assert len(shipped.weights) == len(dedup.FEATURES) and 0 < shipped.threshold < 1
     assert "FA-KES" in str(shipped.about.get("data", ""))
     assert shipped.probabilities(np.zeros((0, len(dedup.FEATURES)))).shape == (0,)
+
+
+def outlet_article(ident: str, text: str):
+    article = make_article(ident, text)
+    article.source = f"Outlet {ident}"  # as report() names the outlet
+    return article
+
+
+def test_a_withdrawn_article_leaves_tombstones_and_thinner_records(store, capsys):  # noqa: F811
+    store.add_batch([(outlet_article("a1", "first report"), [report("SDN-1", "a1"), report("SDN-5", "a1",
+                                                                                           day="2025-11-20")])])
+    store.add_batch([(outlet_article("a2", "second report"), [report("SDN-1", "a2")])])  # the same id: merged
+    before = max(c["at"] for c in store.changes(since=0))
+    assert store.withdraw("a1") == (1, 1)
+    left = {e.event_id_cnty: e for e in store.events()}
+    assert set(left) == {"SDN-1"} and left["SDN-1"].article_ids == ["a2"]
+    assert {e.article_id for e in left["SDN-1"].evidence} == {"a2"} and left["SDN-1"].source == "Outlet a2"
+    assert store.get_article("a1") is None
+    after = {c["event_id_cnty"]: c for c in store.changes(since=before - 1)}
+    assert after["SDN-5"]["change"] == "deleted" and after["SDN-5"]["record"] is None
+    assert after["SDN-1"]["record"]["article_ids"] == ["a2"]
+    with pytest.raises(LookupError):
+        store.withdraw("a1")
+
+
+def test_withdraw_from_the_command_line(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'withdraw.db'}"
+    with open_store(db) as opened:
+        opened.add_batch([(make_article("a1", "first report"), [report("SDN-1", "a1")])])
+    assert main(["withdraw", "a1", "--db", db]) == 0
+    assert "1 events deleted" in capsys.readouterr().err
+    assert main(["withdraw", "a1", "--db", db]) == 1
+    assert "no stored article 'a1'" in capsys.readouterr().err
