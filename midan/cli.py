@@ -241,16 +241,30 @@ def ingest(
                                    "reported (place, days, type, story; see midan/dedup.py).")] = False,
 ) -> None:
     """Extract events and store articles and events; articles already stored are skipped."""
-    from midan.pipeline import Pipeline
     from midan.store import open_store
 
     store = open_store(db)
     articles = _articles(inputs, parse_date(published), home)
+    stored_articles, stored_events, skipped = _store_articles(store, articles, batch_size, dedup)
+    if skipped == len(articles):
+        stderr.print(f"ingest: all {len(articles)} articles already stored; nothing to do")
+        return
+    stderr.print(f"ingest: {stored_articles} articles and {stored_events} events stored"
+                 f"{f'; {skipped} articles already stored' if skipped else ''} ({db})")
+
+
+def _store_articles(store: Any, articles: list[Article], batch_size: int = 16,
+                    dedup: bool = False) -> tuple[int, int, int]:
+    """Extract the events of the articles the store lacks (by content fingerprint) and store them, one transaction
+    per batch: ``(articles stored, events stored, articles already stored)``. ``midan ingest`` and ``midan watch``
+    both store through here, so a watched article is stored exactly as an ingested one (``dedup``: see
+    :meth:`midan.store.Store.add_batch`)."""
+    from midan.pipeline import Pipeline
+
     fresh = [a for a in articles if not store.has_article(reader.fingerprint(a))]
     skipped = len(articles) - len(fresh)
     if not fresh:
-        stderr.print(f"ingest: all {len(articles)} articles already stored; nothing to do")
-        return
+        return 0, 0, skipped
     pipeline = Pipeline()
     stored_articles = stored_events = 0
     batch: list[tuple[Article, list[Any]]] = []
@@ -265,8 +279,81 @@ def ingest(
         if batch:
             a, e = store.add_batch(batch, dedup=dedup)
             stored_articles, stored_events = stored_articles + a, stored_events + e
-    stderr.print(f"ingest: {stored_articles} articles and {stored_events} events stored"
-                 f"{f'; {skipped} articles already stored' if skipped else ''} ({db})")
+    return stored_articles, stored_events, skipped
+
+
+@app.command()
+def watch(
+    sources: Annotated[list[str] | None, typer.Argument(
+        metavar="FEED_OR_URL...", help="RSS/Atom feeds or news pages (a page that is not a feed is one article).",
+        show_default=False)] = None,
+    feeds: Annotated[Path | None, typer.Option(
+        "--feeds", help="A file of URLs, one a line ('#' starts a comment).")] = None,
+    every: Annotated[str | None, typer.Option(
+        help="Poll this often until Ctrl-C: 30s, 15m, 1h (15m when not given).", show_default=False)] = None,
+    once: Annotated[bool, typer.Option("--once", help="One pass over the sources, then exit.")] = False,
+    db: DbOpt = "sqlite:///midan.db",
+    allow_private: Annotated[list[str] | None, typer.Option(
+        "--allow-private", metavar="HOST_OR_CIDR",
+        help="A host name, address or CIDR network a URL may name although it is private (loopback, LAN, ...); "
+             "repeatable. Matched against the URL's host, never against another name that resolves there.")] = None,
+    delay: Annotated[float, typer.Option(min=0.0, help="Least seconds between two requests to one host.")] = 1.0,
+    timeout: Annotated[float, typer.Option(
+        min=0.05, help="Seconds to wait for a server to connect or send data; a whole request gets 3 times this.")
+    ] = 20.0,
+    batch_size: Annotated[int, typer.Option(help="Articles per committed batch.")] = 16,
+    home: HomeOpt = None,
+    dedup: Annotated[bool, typer.Option(
+        "--dedup/--no-dedup", help="Merge a record into the stored record of the same event another outlet "
+                                   "reported (as `ingest --dedup`).")] = False,
+) -> None:
+    """Poll RSS/Atom feeds and news pages; fetch each new item's page and store it as `ingest` does.
+
+    Exits non-zero only when a --once pass could read none of its sources; a failing item or source is one line.
+    """
+    from midan import watch as watcher
+    from midan.store import open_store
+
+    if once and every is not None:
+        raise MidanError("give --once or --every, not both")
+    interval = None if once else watcher.parse_every(every or "15m")
+    urls = watcher.read_sources(sources or [], feeds)
+    if not urls:
+        raise MidanError(Errors.E024)
+    watcher.Guard(allow_private or [])  # a bad entry fails now, before any work
+    default_home = _home(home)
+    store = open_store(db)
+    settings = replace(watcher.DEFAULTS, delay=delay, connect_timeout=timeout, read_timeout=timeout,
+                       total_timeout=3 * timeout)
+
+    def ingest_articles(articles: list[Article]) -> tuple[int, int]:
+        homed = [a if a.home or not default_home else replace(a, home=default_home) for a in articles]
+        stored_articles, stored_events, _ = _store_articles(store, homed, batch_size, dedup)
+        return stored_articles, stored_events
+
+    passes = 0
+
+    def summary(report: Any) -> None:
+        nonlocal passes
+        passes += 1
+        stamp = dt.datetime.now().strftime("%H:%M:%S")
+        stderr.print(f"watch: {stamp} pass {passes}: {report.summary()}"
+                     + (f"; next in {every or '15m'}" if interval is not None else ""))
+
+    if interval is None:
+        stderr.print(f"watch: {len(urls)} sources, one pass ({store.url})")
+    else:
+        stderr.print(f"watch: {len(urls)} sources every {every or '15m'} until Ctrl-C ({store.url})")
+    try:
+        report = watcher.run(urls, store, ingest_articles, allow=allow_private or [], settings=settings,
+                             every=interval, on_pass=summary)
+    except KeyboardInterrupt:
+        if interval is None:
+            raise  # --once cut short: "interrupted", as any command
+        stderr.print(f"watch: stopped after {passes} pass{'es' * (passes != 1)}")
+        return
+    if not report.reachable:
+        raise MidanError(Errors.E023.format(count=report.failed))
 
 
 @app.command()

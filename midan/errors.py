@@ -27,6 +27,24 @@ class AssetError(MidanError):
     """A pinned npm package cannot be fetched, verified or unpacked."""
 
 
+class FetchError(MidanError):
+    """A URL ``midan watch`` could not fetch. ``transient`` failures (timeouts, 5xx, a connection that failed) are
+    tried again on a later pass; the others (4xx, too large, refused) are not. ``status`` is the HTTP status, if
+    the server answered."""
+
+    def __init__(self, message: str, *, status: int | None = None, transient: bool = False,
+                 reason: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.transient = transient
+        #: the message without its URL
+        self.reason = reason or message
+
+
+class RefusedError(FetchError):
+    """A URL the SSRF guard refuses: not http(s), or its host is (or resolves to) a private address."""
+
+
 class Errors:
     """Message templates, one place for every user-facing wording (spaCy's ``errors.py`` pattern)."""
 
@@ -49,3 +67,11 @@ class Errors:
     E016 = ("--home {home!r} is not a place the gazetteer knows: write it as the gazetteer names it, with its "
             "province or country ('Athens, Tennessee', 'London, Ontario', 'Tbilisi, Georgia')")
     E017 = "npm package {package}: {reason}"
+    # watch (live feeds)
+    E018 = "cannot fetch {url}: {reason}"
+    E019 = "refused {url}: {reason}"
+    E020 = "skipped {url}: robots.txt of {host} disallows it for midan"
+    E021 = "invalid --every {value!r}: expected a number and a unit, s, m or h (30s, 15m, 1h)"
+    E022 = "invalid --allow-private {value!r}: expected a host name, an address or a CIDR network (10.0.0.0/8)"
+    E023 = "no source could be read ({count} failed; see the messages above)"
+    E024 = "no sources to watch: give feed or page URLs, or --feeds FILE"

@@ -358,6 +358,17 @@ def _html(data: bytes, origin: str, stem: str, published: dt.date | None) -> Ite
                   origin=origin)
 
 
+def read_page(data: bytes, origin: str, published: dt.date | None = None) -> Article | None:
+    """The article of one fetched HTML page (its main text, title, date, site name), or None, warned, when the
+    page has no main text. ``midan watch`` reads pages with it exactly as ``.html`` files are read."""
+    return next(_html(data, origin, "page", published), None)
+
+
+def sniff(head: bytes) -> str | None:
+    """``feed`` or ``html`` when the first bytes of a document look like one, else None."""
+    return _sniff(head)
+
+
 def strip_html(value: str) -> str:
     """Plain text of an HTML fragment (feed summaries): block ends become paragraph breaks."""
     text = _DROP.sub("", value)
@@ -442,4 +453,5 @@ def _snippets(path: Path | None) -> Iterator[dict[str, Any]]:
         logger.warning(Errors.E008.format(what=origin))
 
 
-__all__ = ["fingerprint", "parse_published", "read_articles", "read_snippets", "record_to_article", "strip_html"]
+__all__ = ["fingerprint", "parse_published", "read_articles", "read_page", "read_snippets", "record_to_article",
+           "sniff", "strip_html"]

@@ -157,6 +157,28 @@ state = Table(
     Column("key", String(40), primary_key=True),
     Column("value", Integer, nullable=False),
 )
+#: the sources ``midan watch`` polls (feeds and pages): the validators of the last full answer, sent back as
+#: If-None-Match / If-Modified-Since so that an unchanged feed costs one 304, and the last check's outcome
+feeds = Table(
+    "feeds", metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+    Column("checked_at", Integer, nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("error", Text, nullable=False, default=""),
+)
+#: the items of each feed already dealt with (by guid, else link), so that a new poll does not fetch their pages
+#: again; an item whose page failed for a passing reason is tried again until ``attempts`` reaches the watcher's
+#: limit
+feed_items = Table(
+    "feed_items", metadata,
+    Column("feed_url", Text, primary_key=True),
+    Column("item", Text, primary_key=True),
+    Column("done", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("seen_at", Integer, nullable=False),
+)
 #: what ``q`` searches, one row per event kept in step with it by every write: its notes and the text of its
 #: evidence. SQLite indexes ``body`` with an FTS5 table (:data:`_SQLITE_SEARCH`), PostgreSQL with a GIN index on
 #: its tsvector (:data:`_POSTGRES_SEARCH`); a store made before this table gets it filled when opened.
@@ -1097,11 +1119,14 @@ class Store:
         return list(self._stream(query))
 
     @contextmanager
-    def _writing(self) -> Iterator[Any]:
-        """One write transaction; a database error becomes a one-line :class:`StoreError`."""
+    def _writing(self, bump: bool = True) -> Iterator[Any]:
+        """One write transaction; a database error becomes a one-line :class:`StoreError`. ``bump`` raises the
+        generation (what the API's caches are keyed on): every write of events or reviews does; bookkeeping that
+        no page shows (watched feeds) does not."""
         try:
             with self.engine.begin() as conn:
-                _bump(conn)
+                if bump:
+                    _bump(conn)
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(Errors.E014.format(url=self.url, reason=_reason(exc))) from None
@@ -1124,6 +1149,46 @@ class Store:
             conn.execute(audit.insert().values(event_id_cnty=event_id, at=now, reviewer=reviewer,
                                                field="review_status", old=json.dumps(previous or "unreviewed"),
                                                new=json.dumps(status)))
+
+    # watched sources (midan watch)
+
+    def feed(self, url: str) -> dict[str, Any] | None:
+        """What the store remembers of a watched source: ``etag``, ``last_modified``, ``checked_at``, ``status``,
+        ``error``; None for a source never checked."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(feeds).where(feeds.c.url == url)).first()
+        return dict(row._mapping) if row is not None else None
+
+    def save_feed(self, url: str, *, etag: str | None, last_modified: str | None, status: int | None,
+                  error: str = "") -> None:
+        """Record a check of a source (its validators are None when the next poll must fetch it in full)."""
+        values = {"etag": etag, "last_modified": last_modified, "checked_at": int(time.time()), "status": status,
+                  "error": error}
+        with self._writing(bump=False) as conn:
+            if conn.execute(feeds.update().where(feeds.c.url == url).values(**values)).rowcount == 0:
+                conn.execute(feeds.insert().values(url=url, **values))
+
+    def feed_items(self, url: str) -> dict[str, tuple[bool, int]]:
+        """The items of a feed seen so far: item key → (dealt with, attempts)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(feed_items.c.item, feed_items.c.done, feed_items.c.attempts)
+                                .where(feed_items.c.feed_url == url)).fetchall()
+        return {row.item: (bool(row.done), int(row.attempts)) for row in rows}
+
+    def mark_items(self, url: str, outcomes: Mapping[str, bool]) -> None:
+        """Record one attempt at each item of a feed: True when it is dealt with (stored, or failed for good),
+        False when it should be tried again; in one transaction."""
+        if not outcomes:
+            return
+        now = int(time.time())
+        with self._writing(bump=False) as conn:
+            for item, done in outcomes.items():
+                key = and_(feed_items.c.feed_url == url, feed_items.c.item == item)
+                updated = conn.execute(feed_items.update().where(key).values(
+                    done=done, attempts=feed_items.c.attempts + 1, seen_at=now))
+                if updated.rowcount == 0:
+                    conn.execute(feed_items.insert().values(feed_url=url, item=item, done=done, attempts=1,
+                                                            seen_at=now))
 
     # reviewers
 
