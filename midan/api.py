@@ -761,8 +761,9 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     @app.get("/api/changes")
     def changed(since: int = 0, _size: int = 10_000) -> Response:
         """Events added, changed or deleted (tombstones) after ``since`` (seconds since the epoch), one entry an
-        event with its record as it stands: what a downstream copy asks for to stay in step (ask again with the
-        largest ``at`` seen)."""
+        event with its record as it stands: what a downstream copy asks for to stay in step. Ask again with the
+        largest ``at`` seen minus one: a change made in that same second is not missed (an entry may come twice).
+        """
         if not 0 <= since <= MAX_EPOCH:
             raise ApiError(400, f"since must be seconds since 1970 (0 to {MAX_EPOCH})")
         if not 1 <= _size <= 10_000:
