@@ -335,6 +335,12 @@ def _openapi_parameters(listed: dict[str, str] = PARAMETERS) -> dict[str, Any]:
                             "schema": {"type": "string"}} for name, help_text in listed.items()]}
 
 
+def _check_since(since: int) -> None:
+    """A ``since`` (seconds since the epoch) a database integer holds, else a 400."""
+    if not 0 <= since <= MAX_EPOCH:
+        raise ApiError(400, f"since must be seconds since 1970 (0 to {MAX_EPOCH})")
+
+
 def _body_schema(properties: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
     """A JSON request body for the OpenAPI document (the endpoint reads and checks the body itself)."""
     return {"requestBody": {"required": True, "content": {"application/json": {
@@ -754,8 +760,8 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
     @app.get("/api/audit")
     def audit_log(since: int | None = None) -> dict[str, Any]:
         """The audit log (who, when, field, old, new), oldest first; ``since`` in seconds since the epoch."""
-        if since is not None and not 0 <= since <= MAX_EPOCH:
-            raise ApiError(400, f"since must be seconds since 1970 (0 to {MAX_EPOCH})")
+        if since is not None:
+            _check_since(since)
         return {"ok": True, "rows": store.audit_log(since=since)}
 
     @app.get("/api/changes")
@@ -764,8 +770,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         event with its record as it stands: what a downstream copy asks for to stay in step. Ask again with the
         largest ``at`` seen minus one: a change made in that same second is not missed (an entry may come twice).
         """
-        if not 0 <= since <= MAX_EPOCH:
-            raise ApiError(400, f"since must be seconds since 1970 (0 to {MAX_EPOCH})")
+        _check_since(since)
         if not 1 <= _size <= 10_000:
             raise ApiError(400, "_size must be between 1 and 10000")
         rows = store.changes(since=since, limit=_size)

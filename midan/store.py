@@ -1096,8 +1096,7 @@ class Store:
         if since is not None:
             query = query.where(audit.c.at >= since)
         with self.engine.connect() as conn:
-            return [{**dict(row._mapping), "old": json.loads(row.old), "new": json.loads(row.new)}
-                    for row in conn.execute(query)]
+            return [_audit_entry(row) for row in conn.execute(query)]
 
     def audit_of(self, event_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
         """The audit entries of each of these events, oldest first (events without any are absent)."""
@@ -1107,8 +1106,7 @@ class Store:
                 chunk = event_ids[start:start + 500]
                 query = select(audit).where(audit.c.event_id_cnty.in_(chunk)).order_by(audit.c.id)
                 for row in conn.execute(query):
-                    found.setdefault(row.event_id_cnty, []).append(
-                        {**dict(row._mapping), "old": json.loads(row.old), "new": json.loads(row.new)})
+                    found.setdefault(row.event_id_cnty, []).append(_audit_entry(row))
         return found
 
     def queue(self, limit: int = 100, where: EventFilter | None = None) -> list[Event]:
@@ -1232,6 +1230,11 @@ class Store:
             )).one()
         return {"articles": int(n_articles), "events": int(n_events or 0), "first_date": first, "last_date": last,
                 "fatalities": int(deaths or 0), "countries": int(countries or 0)}
+
+
+def _audit_entry(row: Any) -> dict[str, Any]:
+    """An audit row as the API and the corrections export give it: old and new values parsed from their JSON."""
+    return {**dict(row._mapping), "old": json.loads(row.old), "new": json.loads(row.new)}
 
 
 def _digest(token: str) -> str:
