@@ -49,3 +49,9 @@ class Errors:
     E016 = ("--home {home!r} is not a place the gazetteer knows: write it as the gazetteer names it, with its "
             "province or country ('Athens, Tennessee', 'London, Ontario', 'Tbilisi, Georgia')")
     E017 = "npm package {package}: {reason}"
+    # --engine dask (midan.distributed)
+    E018 = "cannot use the Dask scheduler {address}: {reason}"
+    E019 = "--engine dask needs the dask and distributed packages: pip install 'midan[scale]'"
+    E020 = ("a Dask worker died on every try at partition {index} (first article {first}): {reason}; the "
+            "partitions before it are stored, rerun to resume")
+    E021 = "a Dask worker failed {what}: {reason}"
