@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # benchmarks/ is imported below
+    sys.path.insert(0, str(ROOT))
 
 distributed = pytest.importorskip("distributed")
 
@@ -20,7 +25,7 @@ from midan.cli import main  # noqa: E402
 from midan.schema import Article  # noqa: E402
 from midan.store import EventFilter, open_store  # noqa: E402
 
-ARTICLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
+ARTICLES = ROOT / "examples" / "articles"
 WIRE = str(ARTICLES / "wire-digest.jsonl")
 DESK = str(ARTICLES / "americas-desk.csv")
 EVERY_STATUS = EventFilter(status=("unreviewed", "accepted", "edited", "rejected"))
@@ -144,3 +149,30 @@ def test_partitions_are_named_by_their_content():
     assert len({p.digest for p in parts}) == 3
     with pytest.raises(ValueError):
         scale.partitions(articles, 0)
+
+
+# --- benchmarks/corpus.py: its corpus and its comparison (the engines themselves are measured, not tested) ---------
+
+
+def test_corpus_benchmark_counts_differing_records():
+    from benchmarks.corpus import differing
+
+    assert differing(["a", "b", "b"], ["b", "a", "b"]) == 0
+    assert differing(["a", "b", "b"], ["a", "b", "c"]) == 2  # one "b" only in the first, "c" only in the second
+
+
+@pytest.mark.shared
+def test_corpus_benchmark_takes_the_sources_in_turns():
+    from benchmarks import _common
+    from benchmarks.corpus import SOURCES, corpus
+    from midan.ingest import fingerprint
+
+    try:
+        _common.datasets_dir()
+    except _common.DatasetMissing as exc:
+        pytest.skip(str(exc))
+    articles, counts = corpus(2 * len(SOURCES))
+    assert len(articles) == 2 * len(SOURCES)
+    assert set(counts.values()) == {2} and set(counts) == set(SOURCES)
+    assert len({fingerprint(a) for a in articles}) == len(articles)
+    assert all(a.text.strip() and a.id.startswith(a.source) for a in articles)
