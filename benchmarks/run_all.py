@@ -42,6 +42,8 @@ from benchmarks._common import (
 )
 
 NOT_BENCHMARKS = {"run_all", "__init__"}
+#: what ``make bench`` passes a benchmark whose own default (the whole data) would not fit the timeout
+ARGUMENTS: dict[str, list[str]] = {"corpus": ["--limit", "400"]}
 
 #: the figures of a benchmark that go into the Markdown table (dotted names into nested results), with the
 #: published anchor when its results carry none (None: the figure's own anchor); a benchmark not listed here shows
@@ -137,6 +139,18 @@ HEADLINES: dict[str, dict[str, str | None]] = {
         "articles_per_second": None,
         "sentences_per_second_classify": None,
     },
+    "corpus": {
+        "single_articles_per_second": None,
+        "dask1_articles_per_second": None,
+        "dask2_articles_per_second": None,
+        "speedup_2_over_1_workers": ">= 1.7 (goal)",
+        "records_identical": "True (required)",
+        "differing_record_count": "0 (required)",
+        "single_peak_rss_mb": None,
+        "dask2_peak_rss_mb": None,
+        "million_hours": None,
+        "million_cost_usd": None,
+    },
     "wikievents": {
         "test_head_f1": "0.646 BART-Gen (gold triggers, all roles; loose)",
         "test_attacker_head_f1": None,
@@ -161,6 +175,8 @@ def run_one(name: str, limit: int | None, timeout: float) -> dict[str, Any]:
         command = [sys.executable, "-m", f"benchmarks.{name}", "--json", str(out)]
         if limit:
             command += ["--limit", str(limit)]
+        else:
+            command += ARGUMENTS.get(name, [])
         print(f"\n=== {name}: {' '.join(command[1:])}", flush=True)
         with Timer() as timer:
             try:

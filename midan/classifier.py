@@ -51,6 +51,9 @@ LABELS: tuple[str, ...] = (*TYPES, NO_EVENT)
 CUE_NAMES: tuple[str, ...] = tuple(sorted(set(LEMMA_CUES.values()) | set(PHRASE_CUES)))
 #: token budget per text: ACLED notes and news sentences fit; longer texts are cut (MiniLM was trained on 128-256)
 MAX_TOKENS = 256
+#: intra-op threads of the encoder; None: up to 2. A Dask worker sets its own thread count (``midan.distributed``):
+#: the machine's other cores are its fellow workers', and onnxruntime's spinning threads would take them
+ENCODER_THREADS: int | None = None
 
 
 class Encoder:
@@ -69,7 +72,7 @@ class Encoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = threads or ENCODER_THREADS or min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         self.session: onnxruntime.InferenceSession = ort.InferenceSession(
             str(model), options, providers=["CPUExecutionProvider"])

@@ -42,7 +42,7 @@ app.add_typer(gazetteer_app, name="gazetteer")
 users_app = typer.Typer(help="Reviewers who may write through the API.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
-_STATE: dict[str, bool] = {"debug": False}
+_STATE: dict[str, bool] = {"debug": False, "verbose": False}
 
 InputsArg = Annotated[list[str], typer.Argument(help="Files, directories or '-' for standard input.")]
 OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of standard output.")]
@@ -67,6 +67,7 @@ def _main(
                                                  help="Print the version.")] = None,
 ) -> None:
     _STATE["debug"] = debug
+    _STATE["verbose"] = verbose
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(message)s", handlers=[
         RichHandler(console=stderr, show_time=False, show_path=False, markup=False)], force=True)
@@ -239,12 +240,33 @@ def ingest(
     dedup: Annotated[bool, typer.Option(
         "--dedup/--no-dedup", help="Merge a record into the stored record of the same event another outlet "
                                    "reported (place, days, type, story; see midan/dedup.py).")] = False,
+    engine: Annotated[str, typer.Option(
+        help="local (this process) or dask (a Dask cluster: --workers local processes, or --scheduler).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="dask: a running Dask scheduler (tcp://HOST:PORT) instead of a local cluster.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="dask: worker processes of the local cluster.")] = 2,
+    partition_size: Annotated[int, typer.Option(min=1, help="dask: articles per task (and per transaction).")] = 32,
+    parquet: Annotated[Path | None, typer.Option(
+        help="dask: write each partition's events as its own Parquet file in DIR instead of the store (partitions "
+             "whose file exists are skipped).")] = None,
+    connect_timeout: Annotated[float, typer.Option(help="dask: seconds to wait for --scheduler.")] = 10.0,
 ) -> None:
     """Extract events and store articles and events; articles already stored are skipped."""
+    if engine not in ("local", "dask"):
+        raise MidanError(f"unknown engine {engine!r}: expected local or dask")
+    if engine == "local" and (scheduler or parquet):
+        raise MidanError("--scheduler and --parquet need --engine dask")
+    if dedup and parquet:
+        raise MidanError("--dedup merges records in the store: it cannot go with --parquet")
     from midan.store import open_store
 
-    store = open_store(db)
+    store = open_store(db) if parquet is None else None  # a bad store URL is told before any article is read
     articles = _articles(inputs, parse_date(published), home)
+    if engine == "dask":
+        _ingest_dask(articles, store, parquet or Path(), dedup=dedup, scheduler=scheduler, workers=workers,
+                     partition_size=partition_size, batch_size=batch_size, connect_timeout=connect_timeout)
+        return
+    assert store is not None
     stored_articles, stored_events, skipped = _store_articles(store, articles, batch_size, dedup)
     if skipped == len(articles):
         stderr.print(f"ingest: all {len(articles)} articles already stored; nothing to do")
@@ -372,6 +394,48 @@ def withdraw(
         except LookupError:
             raise MidanError(f"no stored article {article_id!r}") from None
         stderr.print(f"withdraw: {article_id}: {deleted} events deleted, {changed} changed")
+
+
+def _ingest_dask(articles: list[Article], store: Any, parquet: Path, dedup: bool = False, **options: Any) -> None:
+    """``ingest --engine dask``: the work is in :mod:`midan.distributed`; here the sink, the bar and the summary.
+    ``store`` is the open store, or None to write Parquet files in ``parquet``."""
+    from midan import distributed as scale
+
+    scale.require()  # importing it sets its loggers' levels from dask's configuration: quiet them again
+    logging.getLogger("distributed").setLevel(
+        logging.DEBUG if _STATE["debug"] else logging.INFO if _STATE["verbose"] else logging.ERROR)
+    sink: scale.Sink
+    if store is None:
+        sink, target, fresh = scale.ParquetSink(parquet), str(parquet), articles
+    else:
+        sink, target = scale.StoreSink(store, dedup=dedup), store.url
+        fresh = [a for a in articles if not store.has_article(reader.fingerprint(a))]
+    skipped = len(articles) - len(fresh)
+    if not fresh:
+        stderr.print(f"ingest: all {len(articles)} articles already stored; nothing to do")
+        return
+    written = [0]
+
+    def advance(n: int) -> None:
+        written[0] += n
+        bar.advance(task, n)
+
+    with _progress(len(fresh), "ingesting (dask)") as bar:
+        task = bar.add_task("ingest", total=len(fresh))
+        try:
+            outcome = scale.ingest(fresh, sink, advance=advance, **options)
+        except KeyboardInterrupt:
+            stderr.print(f"ingest: interrupted; {written[0]} of {len(fresh)} articles were written, the same "
+                         "command resumes")
+            raise
+    if outcome.skipped_partitions == outcome.partitions:
+        stderr.print(f"ingest: all {outcome.partitions} partitions already written; nothing to do ({target})")
+        return
+    done = f"; {outcome.skipped_partitions} partitions already written" if outcome.skipped_partitions else ""
+    stderr.print(f"ingest: {outcome.articles} articles and {outcome.events} events "
+                 f"{'written' if store is None else 'stored'} by {outcome.workers} Dask "
+                 f"worker{'' if outcome.workers == 1 else 's'}"
+                 f"{f'; {skipped} articles already stored' if skipped else ''}{done} ({target})")
 
 
 @app.command()

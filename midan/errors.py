@@ -75,3 +75,9 @@ class Errors:
     E022 = "invalid --allow-private {value!r}: expected a host name, an address or a CIDR network (10.0.0.0/8)"
     E023 = "no source could be read ({count} failed; see the messages above)"
     E024 = "no sources to watch: give feed or page URLs, or --feeds FILE"
+    # --engine dask (midan.distributed)
+    E025 = "cannot use the Dask scheduler {address}: {reason}"
+    E026 = "--engine dask needs the dask and distributed packages: pip install 'midan[scale]'"
+    E027 = ("a Dask worker died on every try at partition {index} (first article {first}): {reason}; the "
+            "partitions before it are stored, rerun to resume")
+    E028 = "a Dask worker failed {what}: {reason}"
