@@ -274,17 +274,25 @@ def main(run: Callable[..., dict[str, Any]], show: Callable[[dict[str, Any]], No
     parser.add_argument("--limit", type=int, default=None, metavar="N",
                         help="only the first N items (a quick check; not the reported figure)")
     args = parser.parse_args(argv)
+    return reported(lambda: run(limit=args.limit), args.json, show)
+
+
+def reported(compute: Callable[[], dict[str, Any]], json_path: str | Path | None,
+             show: Callable[[dict[str, Any]], None] | None = None, needs_data: bool = True) -> int:
+    """Run a benchmark (``compute``), print its figures and, with ``json_path``, write them there as JSON; without
+    ``../shared`` (when it ``needs_data``) print and write why it was skipped. Returns the exit status (0)."""
     started = time.monotonic()
     try:
-        datasets_dir()
-        result = run(limit=args.limit)
+        if needs_data:
+            datasets_dir()
+        result = compute()
     except DatasetMissing as exc:
         print(f"skipped: {exc}")
-        if args.json:
-            write_json(args.json, {"skipped": str(exc)})
+        if json_path:
+            write_json(json_path, {"skipped": str(exc)})
         return 0
     result.setdefault("seconds", round(time.monotonic() - started, 1))
     (show or report_result)(result)
-    if args.json:
-        write_json(args.json, result)
+    if json_path:
+        write_json(json_path, result)
     return 0

@@ -30,7 +30,7 @@ from typing import Any
 
 if not __package__:  # run as a script: python benchmarks/api_load.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._common import BENCHMARKS, ROOT, machine, report_result, write_json
+from benchmarks._common import BENCHMARKS, ROOT, machine, reported
 
 COMMAND = "python benchmarks/api_load.py"
 URL = "/api/events?_size=50"
@@ -209,11 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="a quick run: this many events, 3 s a level")
     args = parser.parse_args(argv)
     events, seconds = (args.limit, 3.0) if args.limit else (args.events, args.seconds)
-    result = run(events, seconds, args.workers)
-    report_result(result)
-    if args.json:
-        write_json(args.json, result)
-    return 0
+    return reported(lambda: run(events, seconds, args.workers), args.json, needs_data=False)
 
 
 if __name__ == "__main__":

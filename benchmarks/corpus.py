@@ -61,7 +61,7 @@ from benchmarks._common import (
     figure,
     machine,
     per_second,
-    report_result,
+    reported,
     write_json,
 )
 
@@ -449,20 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.engine:
         return child(args.engine, args.workers, args.articles, args.out, args.partition_size)
-    started = time.monotonic()
-    try:
-        datasets_dir()
-        result = run(args.limit, args.price, args.workers_projected, args.partition_size)
-    except DatasetMissing as exc:
-        print(f"skipped: {exc}")
-        if args.json:
-            write_json(args.json, {"skipped": str(exc)})
-        return 0
-    result.setdefault("seconds", round(time.monotonic() - started, 1))
-    report_result(result)
-    if args.json:
-        write_json(args.json, result)
-    return 0
+    return reported(lambda: run(args.limit, args.price, args.workers_projected, args.partition_size), args.json)
 
 
 if __name__ == "__main__":
