@@ -3,7 +3,10 @@
 Each batch of articles and their events is one transaction, so an interrupted ingest loses nothing that was
 committed and resumes where it stopped (articles are recognised by a content fingerprint). An event already
 stored under the same ``event_id_cnty`` — the same event reported by another outlet — is merged: its articles,
-sources and evidence are united and the lower fatality figure is kept (ACLED's conservative rule).
+sources and evidence are united and the lower fatality figure is kept (ACLED's conservative rule). What each
+article's own report said is kept beside the merged record (``reports``), so that a merge can be undone: a split
+(:meth:`Store.split`, or a later article whose records tell the merged events apart) or a withdrawal recomputes
+each record from its reports.
 """
 
 from __future__ import annotations
@@ -481,17 +484,16 @@ def _keep_report(conn: Any, event_id: str, article_id: str, item: Event, at: int
 _Report = tuple[int, str, Event]
 
 
-def _reports_of(conn: Any, event_id: str) -> list[_Report]:
-    """The reports kept of a stored event, the earliest first."""
+def _reports_of(conn: Any, event_id: str, article_ids: list[str]) -> list[_Report] | None:
+    """The reports kept of a stored event's articles, the earliest first; None when one of its articles has none
+    (a record merged before the reports were kept: it cannot be recomputed)."""
     rows = conn.execute(select(reports.c.id, reports.c.article_id, reports.c.record).where(
         reports.c.event_id_cnty == event_id).order_by(reports.c.id))
-    return [(row.id, row.article_id, Event.from_dict(json.loads(row.record))) for row in rows]
-
-
-def _covered(article_ids: list[str], kept: list[_Report]) -> bool:
-    """Whether every article of a record has its report kept (a record merged before the reports were kept has
-    not: it cannot be recomputed)."""
-    return bool(kept) and set(article_ids) <= {article for _, article, _ in kept}
+    found = [(row.id, row.article_id, Event.from_dict(json.loads(row.record))) for row in rows
+             if row.article_id in article_ids]
+    if not article_ids or {article for _, article, _ in found} != set(article_ids):
+        return None
+    return found
 
 
 def _edited_fields(conn: Any, event_id: str) -> list[str]:
@@ -579,12 +581,12 @@ def _one_each(conn: Any, target: str, found: list[tuple[Event, float]], now: int
     found = sorted(found, key=lambda pair: -pair[1])
     first = found[0][0]
     stored = _from_row(conn.execute(select(events).where(events.c.event_id_cnty == target)).one())
-    kept = _reports_of(conn, target)
+    kept = _reports_of(conn, target, stored.article_ids)
     if conn.execute(select(reviews.c.status).where(reviews.c.event_id_cnty == target)).first() is not None:
         logger.info("%d records of one article match %s, which a person reviewed: the best one joins it and it is "
                     "not split (midan split can)", len(found), target)
         return {id(first): target}
-    if len(kept) < 2 or not _covered(stored.article_ids, kept):
+    if kept is None or len(kept) < 2:
         return {id(first): target}
     fresh = [item for item, _ in found]
     chances = dedup.pair_probabilities(fresh, [item for _, _, item in kept])
@@ -1038,8 +1040,8 @@ class Store:
                     continue
                 conn.execute(reports.delete().where(and_(reports.c.event_id_cnty == item.event_id_cnty,
                                                          reports.c.article_id == article_id)))
-                kept = _reports_of(conn, item.event_id_cnty)
-                if _covered(rest, kept):
+                kept = _reports_of(conn, item.event_id_cnty, rest)
+                if kept is not None:
                     # recomputed from the reports that stay (a person's edits stay too)
                     rebuilt = _recomputed(conn, item.event_id_cnty, [r for _, _, r in kept], item, now)
                     conn.execute(events.update().where(key).values(**_to_row(rebuilt)))
@@ -1084,8 +1086,8 @@ class Store:
                                  f"(its articles: {', '.join(stored.article_ids)})")
             if set(stored.article_ids) <= set(moving):
                 raise InputError(f"cannot split off every article of {event_id!r}: leave at least one")
-            kept = _reports_of(conn, event_id)
-            if not _covered(stored.article_ids, kept):
+            kept = _reports_of(conn, event_id, stored.article_ids)
+            if kept is None:
                 raise InputError(f"event {event_id!r} was merged before midan kept each article's report, so it "
                                  "cannot be recomputed: withdraw its articles and ingest them again")
             staying = [r for r in kept if r[1] not in moving]

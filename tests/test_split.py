@@ -5,7 +5,6 @@ changes log, the audit log, a withdrawal afterwards, a person's edits)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import numpy as np
 import pytest
@@ -202,21 +201,19 @@ def test_a_persons_edits_survive_a_split(store, oracle):  # noqa: F811
     assert (store.get_event("SDN-1").fatalities, store.get_event("SDN-1").location) == (5, "Ed Da'ein")
 
 
-def test_an_older_store_keeps_single_reports_and_refuses_to_split_old_merges(tmp_path, oracle):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    with open_store(url) as opened:
-        _wrongly_merged(opened)
-        opened.add_batch([(outlet_article("b1", "other report"), [report("SDN-5", "b1", day="2025-11-25")])])
-        opened.edit("SDN-5", {"fatalities": 6}, "amina")
-    with sqlite3.connect(tmp_path / "old.db") as conn:  # as a store made before the reports were kept
-        conn.execute("DELETE FROM reports")
-        conn.execute("DELETE FROM state WHERE key = 'reports'")
-    with open_store(url) as opened:
+def test_an_older_store_keeps_single_reports_and_refuses_to_split_old_merges(store, oracle):  # noqa: F811
+    from sqlalchemy import select, text
+
+    from midan.store import reports
+
+    _wrongly_merged(store)
+    store.add_batch([(outlet_article("b1", "other report"), [report("SDN-5", "b1", day="2025-11-25")])])
+    store.edit("SDN-5", {"fatalities": 6}, "amina")
+    with store.engine.begin() as conn:  # as a store made before the reports were kept
+        conn.execute(text("DELETE FROM reports"))
+        conn.execute(text("DELETE FROM state WHERE key = 'reports'"))
+    with open_store(store.engine.url.render_as_string(hide_password=False)) as opened:
         assert _reports(opened, "SDN-5") == [("b1", "SDN-5")] and _reports(opened, "SDN-1") == []
-        from sqlalchemy import select
-
-        from midan.store import reports
-
         with opened.engine.connect() as conn:
             (record,) = conn.execute(select(reports.c.record)).scalars()
         assert json.loads(record)["fatalities"] == 3  # the machine's figure, not the person's 6
@@ -224,6 +221,8 @@ def test_an_older_store_keeps_single_reports_and_refuses_to_split_old_merges(tmp
             opened.split("SDN-1", ["a2"])
         assert opened.withdraw("a2") == (0, 1)  # the old way: a2's part taken out
         assert opened.get_event("SDN-1").article_ids == ["a1"]
+    with open_store(store.engine.url.render_as_string(hide_password=False)) as opened:  # once
+        assert _reports(opened, "SDN-5") == [("b1", "SDN-5")]
 
 
 def test_split_from_the_command_line(tmp_path, capsys, oracle):
