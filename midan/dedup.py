@@ -217,4 +217,4 @@ def merge_reports(kept: Event, new: Event, united: Event) -> Event:
 
 
 __all__ = ["FAMILIES", "FEATURES", "Model", "best_matches", "comparable", "features", "merge_reports", "model",
-           "pair_probabilities", "window"]
+           "window"]
