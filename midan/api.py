@@ -5,9 +5,10 @@
 events are added), and counts values with ``_facet=column``; ``.json`` is the default and ``.csv`` (ACLED CSV)
 and ``.geojson`` twins stream the same rows. Every error has one envelope ``{"ok": false, "error", "status"}``.
 
-Reviewers write with a token (``Authorization: Bearer``): ``POST /api/events/{id}/review`` and ``PATCH
-/api/events/{id}``; every change goes to the store's audit log (``/api/audit``). Unknown or repeated parameters
-are refused, and every response carries the security headers of :data:`SECURITY_HEADERS`.
+Reviewers write with a token (``Authorization: Bearer``): ``POST /api/events/{id}/review``, ``PATCH
+/api/events/{id}`` and ``POST /api/events/{id}/split``; every change goes to the store's audit log
+(``/api/audit``). Unknown or repeated parameters are refused, and every response carries the security headers of
+:data:`SECURITY_HEADERS`.
 """
 
 from __future__ import annotations
@@ -359,6 +360,9 @@ _EDIT_TYPES: dict[str, dict[str, Any]] = {
     "inter1": {"type": "string", "enum": list(INTER_CODES)}, "inter2": {"type": "string", "enum": ["", *INTER_CODES]},
     "event_date": {"type": "string", "format": "date"},
 }
+SPLIT_BODY = _body_schema({"articles": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                         "description": "the event's articles that report another event"}},
+                          {"articles": ["a2"]})
 REVIEW_BODY = _body_schema({"status": {"type": "string", "enum": list(DECISIONS)}}, {"status": "accepted"})
 EDIT_BODY = _body_schema({"fields": {
     "type": "object", "additionalProperties": False,
@@ -724,6 +728,25 @@ def create_app(db_url: str | None = None, store: Store | None = None, tokens: di
         except LookupError:
             raise ApiError(404, f"no event {event_id!r}") from None
         return _event_body(item)
+
+    @app.post("/api/events/{event_id}/split", openapi_extra=SPLIT_BODY)
+    async def split_event(event_id: str, request: Request) -> dict[str, Any]:
+        """Undo a wrong merge (``{"articles": ["a2", ...]}``): those articles' reports leave the event and make a
+        new one, both recomputed from their reports; the event keeps its id, review and a person's edits, the new
+        one is unreviewed. Logged in the changes and audit logs. Needs a token."""
+        reviewer = writers.who(request)
+        body = await _json_body(request)
+        unknown = [k for k in body if k != "articles"]
+        if unknown:
+            raise ApiError(400, f"unknown key {unknown[0]!r}: send {{\"articles\": [...]}}")
+        listed = body.get("articles")
+        if not isinstance(listed, list) or not listed or not all(isinstance(a, str) for a in listed):
+            raise ApiError(400, "articles must be a list of article ids")
+        try:
+            kept, made = store.split(event_id, listed, reviewer=reviewer)
+        except LookupError:
+            raise ApiError(404, f"no event {event_id!r}") from None
+        return {**_event_body(kept), "split_off": _event_body(made)["event"]}
 
     def _gazetteer() -> Any:
         from midan.gazetteer import Gazetteer

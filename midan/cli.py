@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -394,6 +395,26 @@ def withdraw(
         except LookupError:
             raise MidanError(f"no stored article {article_id!r}") from None
         stderr.print(f"withdraw: {article_id}: {deleted} events deleted, {changed} changed")
+
+
+@app.command()
+def split(
+    event_id: Annotated[str, typer.Argument(help="The stored event whose merge was wrong.")],
+    article_ids: Annotated[list[str], typer.Argument(help="Its articles that report another event.")],
+    db: DbOpt = "sqlite:///midan.db",
+    reviewer: Annotated[str, typer.Option(help="Who splits it (the audit log's reviewer).")] = "",
+) -> None:
+    """Undo a wrong merge: the reports of these articles leave the event and make a new one; both are recomputed
+    from their reports, and the change is logged (changes and audit)."""
+    from midan.store import open_store
+
+    with open_store(db) as store:
+        try:
+            kept, made = store.split(event_id, article_ids, reviewer=reviewer or os.environ.get("USER", "") or "cli")
+        except LookupError:
+            raise MidanError(f"no event {event_id!r}") from None
+    stderr.print(f"split: {kept.event_id_cnty} keeps {', '.join(kept.article_ids)}; {made.event_id_cnty} is new "
+                 f"with {', '.join(made.article_ids)}")
 
 
 def _ingest_dask(articles: list[Article], store: Any, parquet: Path, dedup: bool = False, **options: Any) -> None:

@@ -180,6 +180,21 @@ def best_matches(new: Sequence[Event], stored: Sequence[Event], chosen: Model | 
     return found
 
 
+def pair_probabilities(new: Sequence[Event], stored: Sequence[Event], chosen: Model | None = None) -> np.ndarray:
+    """The probability that each new record and each stored one are one event (``len(new) × len(stored)``); 0 for a
+    pair outside one block (:func:`comparable`). What a split weighs each report of a merged record with."""
+    chosen = chosen or model()
+    found = np.zeros((len(new), len(stored)))
+    pairs = [(i, j) for i, a in enumerate(new) for j, b in enumerate(stored) if comparable(a, b)]
+    if not pairs:
+        return found
+    sims = cosines(new, stored)
+    scores = chosen.probabilities(np.vstack([features(new[i], stored[j], float(sims[i, j])) for i, j in pairs]))
+    for (i, j), score in zip(pairs, scores, strict=True):
+        found[i, j] = float(score)
+    return found
+
+
 def merge_reports(kept: Event, new: Event, united: Event) -> Event:
     """The record of one event told by two reports: ``united`` (articles, outlets, evidence, fatalities united by
     :func:`midan.store.merge_events`) with the higher-ranked type and a named actor over an unnamed one. It keeps

@@ -3,7 +3,10 @@
 Each batch of articles and their events is one transaction, so an interrupted ingest loses nothing that was
 committed and resumes where it stopped (articles are recognised by a content fingerprint). An event already
 stored under the same ``event_id_cnty`` — the same event reported by another outlet — is merged: its articles,
-sources and evidence are united and the lower fatality figure is kept (ACLED's conservative rule).
+sources and evidence are united and the lower fatality figure is kept (ACLED's conservative rule). What each
+article's own report said is kept beside the merged record (``reports``), so that a merge can be undone: a split
+(:meth:`Store.split`, or a later article whose records tell the merged events apart) or a withdrawal recomputes
+each record from its reports.
 """
 
 from __future__ import annotations
@@ -143,6 +146,19 @@ changes = Table(
     Column("kind", String(10), nullable=False),
     Column("at", Integer, nullable=False),
     Index("ix_changes_at", "at"),
+)
+#: what each article's own report said of an event, one row per (event, article): the record its extraction made
+#: (JSON, its own ``event_id_cnty`` inside). A record several reports were merged into is recomputed from its rows
+#: when one of them leaves (a split, a withdrawal); ``id`` orders them, the earliest first.
+reports = Table(
+    "reports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id_cnty", String(100), nullable=False),
+    Column("article_id", Text, nullable=False),
+    Column("record", Text, nullable=False),
+    Column("at", Integer, nullable=False),
+    Index("ix_reports_event", "event_id_cnty", "article_id", unique=True),
+    Index("ix_reports_article", "article_id"),
 )
 #: reviewers who may write through the API: a name and the SHA-256 of a random token shown once
 users = Table(
@@ -421,9 +437,9 @@ def _log_change(conn: Any, event_id: str, kind: str, at: int) -> None:
     conn.execute(changes.insert().values(event_id_cnty=event_id, kind=kind, at=at))
 
 
-def _reported(conn: Any, fresh: list[Event], article_id: str) -> list[str | None]:
+def _reported(conn: Any, fresh: list[Event], article_id: str) -> list[tuple[str, float] | None]:
     """For each fresh event of one article, the stored record of the same event another article brought
-    (:func:`midan.dedup.best_matches` over the stored records in its block), or None."""
+    (:func:`midan.dedup.best_matches` over the stored records in its block) and the probability, or None."""
     from midan import dedup
 
     if not fresh:
@@ -441,7 +457,151 @@ def _reported(conn: Any, fresh: list[Event], article_id: str) -> list[str | None
     if not stored:
         return [None] * len(fresh)
     found = dedup.best_matches(fresh, stored)
-    return [stored[match[0]].event_id_cnty if match is not None else None for match in found]
+    return [(stored[match[0]].event_id_cnty, match[1]) if match is not None else None for match in found]
+
+
+# --- reports: what each article said of an event, so that a merge can be undone -----------------------------
+
+
+def _report_json(item: Event) -> str:
+    return json.dumps(item.to_dict(), ensure_ascii=False)
+
+
+def _keep_report(conn: Any, event_id: str, article_id: str, item: Event, at: int) -> None:
+    """Remember what one article's report said of a stored event (a second record of one article for the same
+    event joins its report, as :func:`merge_events` joins them)."""
+    key = and_(reports.c.event_id_cnty == event_id, reports.c.article_id == article_id)
+    found = conn.execute(select(reports.c.record).where(key)).scalar()
+    if found is None:
+        conn.execute(reports.insert().values(event_id_cnty=event_id, article_id=article_id,
+                                             record=_report_json(item), at=at))
+    else:
+        joined = merge_events(Event.from_dict(json.loads(found)), item)
+        conn.execute(reports.update().where(key).values(record=_report_json(joined)))
+
+
+#: a stored report: its row id (the earliest first), its article, its record
+_Report = tuple[int, str, Event]
+
+
+def _reports_of(conn: Any, event_id: str, article_ids: list[str]) -> list[_Report] | None:
+    """The reports kept of a stored event's articles, the earliest first; None when one of its articles has none
+    (a record merged before the reports were kept: it cannot be recomputed)."""
+    rows = conn.execute(select(reports.c.id, reports.c.article_id, reports.c.record).where(
+        reports.c.event_id_cnty == event_id).order_by(reports.c.id))
+    found = [(row.id, row.article_id, Event.from_dict(json.loads(row.record))) for row in rows
+             if row.article_id in article_ids]
+    if not article_ids or {article for _, article, _ in found} != set(article_ids):
+        return None
+    return found
+
+
+def _edited_fields(conn: Any, event_id: str) -> list[str]:
+    """The fields of an event a person has changed (its audit log names them, the ones that follow from an edit
+    too)."""
+    names = conn.execute(select(audit.c.field).where(audit.c.event_id_cnty == event_id).distinct()).scalars()
+    return sorted(n for n in names if n in ALL_COLUMNS and n not in {"event_id_cnty", "article_ids", "evidence"})
+
+
+def _recomputed(conn: Any, ident: str, kept: list[Event], stored: Event | None, now: int) -> Event:
+    """A record recomputed from its reports, the earliest first: the first one's fields under ``ident``, and each
+    later one merged in as ingestion merges it (:func:`merge_events`, then :func:`midan.dedup.merge_reports`).
+    A person's work is not undone: every field a person edited in ``stored`` (see :func:`_edited_fields`) keeps
+    the person's value."""
+    from midan.dedup import merge_reports
+
+    record = dataclasses.replace(Event.from_dict(kept[0].to_dict()), event_id_cnty=ident)
+    for item in kept[1:]:
+        record = merge_reports(record, item, merge_events(record, item))
+    if stored is not None:
+        for name in _edited_fields(conn, ident):
+            setattr(record, name, getattr(stored, name))
+    record.timestamp = max(now, stored.timestamp if stored is not None else 0)
+    return record
+
+
+def _free_id(conn: Any, candidates: list[str], base: str) -> str:
+    """The first of ``candidates`` (the identity ids of a split-off group's own reports) no stored event has, else
+    ``{base}-2``, ``{base}-3``..."""
+    def taken(ident: str) -> bool:
+        return conn.execute(select(events.c.event_id_cnty).where(events.c.event_id_cnty == ident)).first() is not None
+
+    for ident in dict.fromkeys(candidates):
+        if ident and len(ident) <= 100 and not taken(ident):
+            return ident
+    n = 2
+    while taken(f"{base}-{n}"):
+        n += 1
+    return f"{base}-{n}"
+
+
+def _split_off(conn: Any, stored: Event, groups: list[list[_Report]], now: int) -> list[Event]:
+    """Cut a stored record into groups of its reports: the first group keeps its ``event_id_cnty`` (and its review
+    and the fields a person edited), each other one becomes a new record under :func:`_free_id`; every record is
+    recomputed from its reports (:func:`_recomputed`) and logged (``changed`` for the kept id, ``added`` for the
+    new ones). Returns the records, the kept one first."""
+    made = []
+    for group in groups[1:]:
+        ident = _free_id(conn, [item.event_id_cnty for _, _, item in group], stored.event_id_cnty)
+        record = _recomputed(conn, ident, [item for _, _, item in group], None, now)
+        conn.execute(events.insert().values(**_to_row(record)))
+        _index_text(conn, record)
+        _log_change(conn, ident, "added", now)
+        conn.execute(reports.update().where(reports.c.id.in_([n for n, _, _ in group])).values(event_id_cnty=ident))
+        made.append(record)
+    kept = _recomputed(conn, stored.event_id_cnty, [item for _, _, item in groups[0]], stored, now)
+    conn.execute(events.update().where(events.c.event_id_cnty == stored.event_id_cnty).values(**_to_row(kept)))
+    _index_text(conn, kept)
+    _log_change(conn, stored.event_id_cnty, "changed", now)
+    return [kept, *made]
+
+
+def _one_each(conn: Any, target: str, found: list[tuple[Event, float]], now: int) -> dict[int, str]:
+    """Several records of ONE article matched the same stored record ``target`` (``found``: each with the
+    probability it matched with). Extraction keeps one record per event within an article, so they are distinct
+    events and at most one of them can be ``target``'s event; if ``target`` holds reports of more than one of them,
+    its merge was wrong and it is split.
+
+    The rule: each of ``target``'s reports goes to the new record it is most probably the same event as
+    (:func:`midan.dedup.pair_probabilities`, ties to the better match of the whole record). When the reports
+    fall to two or more new records, the record is split (:func:`_split_off`) into one group per new record, the
+    group holding the earliest report keeping ``target``'s id, and each new record joins its group. When they all
+    fall to one, that new record joins ``target`` whole. A new record that no report went to is stored as its own
+    record. No split is made of a record a person has reviewed (the machine does not undo a person's decision:
+    the best match joins it, and a reviewer may split it with :meth:`Store.split`), nor of one whose reports
+    were not all kept (merged before midan kept them).
+
+    One new record that matches a merged record unevenly (well with some of its reports, badly with others)
+    joins it and splits nothing: a single report is no evidence that the others tell two events; two records of
+    one article, or a person, are.
+
+    Returns, for the ``id()`` of each new record that joins a stored record, that record's id."""
+    from midan import dedup
+
+    found = sorted(found, key=lambda pair: -pair[1])
+    first = found[0][0]
+    stored = _from_row(conn.execute(select(events).where(events.c.event_id_cnty == target)).one())
+    kept = _reports_of(conn, target, stored.article_ids)
+    if conn.execute(select(reviews.c.status).where(reviews.c.event_id_cnty == target)).first() is not None:
+        logger.info("%d records of one article match %s, which a person reviewed: the best one joins it and it is "
+                    "not split (midan split can)", len(found), target)
+        return {id(first): target}
+    if kept is None or len(kept) < 2:
+        return {id(first): target}
+    fresh = [item for item, _ in found]
+    chances = dedup.pair_probabilities(fresh, [item for _, _, item in kept])
+    groups: dict[int, list[_Report]] = {}
+    for j, report in enumerate(kept):
+        column = [float(chances[i, j]) for i in range(len(fresh))]
+        groups.setdefault(column.index(max(column)), []).append(report)
+    if len(groups) < 2:
+        (only,) = groups
+        return {id(fresh[only]): target}
+    order = sorted(groups, key=lambda i: groups[i][0][0])  # the group of the earliest report first
+    made = _split_off(conn, stored, [groups[i] for i in order], now)
+    logger.info("split %s: %d records of one article are distinct events; its reports now make %s", target,
+                len(found), ", ".join(r.event_id_cnty for r in made))
+    return {id(fresh[i]): made[k].event_id_cnty for k, i in enumerate(order)}
 
 
 def _index_text(conn: Any, item: Event) -> None:
@@ -485,6 +645,46 @@ def _changes_log(engine: Engine) -> None:
         for start in range(0, len(missing), 1000):
             conn.execute(changes.insert(), missing[start:start + 1000])
         conn.execute(state.insert().values(key="changes", value=1))
+
+
+def _reports_log(engine: Engine) -> None:
+    """For a store made before the reports were kept: a record of one article is its own report, kept as the
+    machine made it (a person's edits are taken back from the audit log's first old value of each field); a
+    record several articles were merged into cannot be taken apart and gets none (once: the ``reports`` key in
+    ``state`` records it)."""
+    with engine.begin() as conn:
+        if conn.execute(select(state.c.key).where(state.c.key == "reports")).first() is not None:
+            return
+        have = {row[0] for row in conn.execute(select(reports.c.event_id_cnty).distinct())}
+        single, merged = [], 0
+        for ident, listed in conn.execute(select(events.c.event_id_cnty, events.c.article_ids)):
+            if ident in have:
+                continue
+            if len(json.loads(listed or "[]")) == 1:
+                single.append(ident)
+            else:
+                merged += 1
+        if single:
+            logger.info("store: keeping the report of %d single-article event(s)", len(single))
+        if merged:
+            logger.info("store: %d event(s) were merged before reports were kept: they cannot be split", merged)
+        now = int(time.time())
+        for start in range(0, len(single), 500):
+            chunk = single[start:start + 500]
+            machine: dict[str, dict[str, Any]] = {}
+            for ident, name, old in conn.execute(select(audit.c.event_id_cnty, audit.c.field, audit.c.old).where(
+                    audit.c.event_id_cnty.in_(chunk)).order_by(audit.c.id)):
+                if name in ALL_COLUMNS and name not in {"event_id_cnty", "article_ids", "evidence"}:
+                    machine.setdefault(ident, {}).setdefault(name, json.loads(old))
+            rows = []
+            for row in conn.execute(select(events).where(events.c.event_id_cnty.in_(chunk))):
+                item = _from_row(row)
+                report = Event.from_dict({**item.to_dict(), **machine.get(item.event_id_cnty, {})})
+                rows.append({"event_id_cnty": item.event_id_cnty, "article_id": item.article_ids[0],
+                             "record": _report_json(report), "at": now})
+            if rows:
+                conn.execute(reports.insert(), rows)
+        conn.execute(state.insert().values(key="reports", value=1))
 
 
 def _located(where: EventFilter | None, query: Any) -> Any:
@@ -619,6 +819,7 @@ def open_store(url: str | Path | None = None) -> Store:
         _add_columns(engine)
         _search_index(engine)
         _changes_log(engine)
+        _reports_log(engine)
     except StoreError:
         raise
     except (ArgumentError, NoSuchModuleError, SQLAlchemyError, ImportError, ValueError) as exc:
@@ -745,8 +946,10 @@ class Store:
         by a different text is stored as ``{id}-{fingerprint[:8]}``; an event whose id is stored is merged
         (:func:`merge_events`). With ``dedup``, an event another outlet's report already brought to the store
         (:mod:`midan.dedup`: the same place, days, type family and story) is merged into that record, which keeps
-        its id. Every event added or changed is logged in ``changes`` (:meth:`changes`). If anything fails,
-        nothing of the batch is stored and earlier batches stay.
+        its id; when several records of one article match one stored record, at most one joins it and a wrong
+        earlier merge is split (:func:`_one_each`). Each article's own report of an event is kept (``reports``),
+        so that a merged record can be recomputed and split. Every event added or changed is logged in
+        ``changes`` (:meth:`changes`). If anything fails, nothing of the batch is stored and earlier batches stay.
         """
         added_articles = added_events = merged = 0
         now = int(time.time())
@@ -768,11 +971,22 @@ class Store:
                 fresh = [item for item in renamed if not conn.execute(
                     select(events.c.event_id_cnty).where(events.c.event_id_cnty == item.event_id_cnty)).first()]
                 # the record another outlet's report already stored for each fresh event, if any
-                same = dict(zip(map(id, fresh), _reported(conn, fresh, ident), strict=True)) if dedup else {}
+                same: dict[int, str] = {}
+                if dedup:
+                    matched: dict[str, list[tuple[Event, float]]] = {}
+                    for item, match in zip(fresh, _reported(conn, fresh, ident), strict=True):
+                        if match is not None:
+                            matched.setdefault(match[0], []).append((item, match[1]))
+                    for target, found in matched.items():
+                        # several records of this article match one stored record: one at most joins it, and a
+                        # wrong earlier merge is split
+                        same.update(_one_each(conn, target, found, now) if len(found) > 1
+                                    else {id(found[0][0]): target})
                 for item in renamed:
                     target = same.get(id(item)) or item.event_id_cnty
                     key = events.c.event_id_cnty == target
                     existing = conn.execute(select(events).where(key)).first()
+                    _keep_report(conn, target, ident, item, now)
                     if existing is None:
                         conn.execute(events.insert().values(**_to_row(item)))
                         _index_text(conn, item)
@@ -820,9 +1034,22 @@ class Store:
                     conn.execute(events.delete().where(key))
                     conn.execute(event_search.delete().where(event_search.c.event_id_cnty == item.event_id_cnty))
                     conn.execute(reviews.delete().where(reviews.c.event_id_cnty == item.event_id_cnty))
+                    conn.execute(reports.delete().where(reports.c.event_id_cnty == item.event_id_cnty))
                     _log_change(conn, item.event_id_cnty, "deleted", now)
                     deleted += 1
                     continue
+                conn.execute(reports.delete().where(and_(reports.c.event_id_cnty == item.event_id_cnty,
+                                                         reports.c.article_id == article_id)))
+                kept = _reports_of(conn, item.event_id_cnty, rest)
+                if kept is not None:
+                    # recomputed from the reports that stay (a person's edits stay too)
+                    rebuilt = _recomputed(conn, item.event_id_cnty, [r for _, _, r in kept], item, now)
+                    conn.execute(events.update().where(key).values(**_to_row(rebuilt)))
+                    _index_text(conn, rebuilt)
+                    _log_change(conn, item.event_id_cnty, "changed", now)
+                    changed += 1
+                    continue
+                # merged before the reports were kept: only this article's part is taken out
                 outlets = {s for a in rest for s in conn.execute(
                     select(articles.c.source).where(articles.c.id == a)).scalars() if s}
                 item.article_ids = rest
@@ -834,8 +1061,45 @@ class Store:
                 _index_text(conn, item)
                 _log_change(conn, item.event_id_cnty, "changed", now)
                 changed += 1
+            conn.execute(reports.delete().where(reports.c.article_id == article_id))
             conn.execute(articles.delete().where(articles.c.id == article_id))
         return deleted, changed
+
+    def split(self, event_id: str, article_ids: list[str], reviewer: str = "") -> tuple[Event, Event]:
+        """Undo a wrong merge by hand: the reports of ``article_ids`` leave the stored record ``event_id`` and
+        make a new record (its id: the identity id of its earliest report, when free); both are recomputed from
+        their reports and logged (``changed``, ``added``), and each gets an audit entry ``split`` (the articles
+        before and after). ``event_id`` keeps its review and every field a person edited; the new record is
+        unreviewed. One transaction. Returns (the record kept, the new record).
+
+        Raises LookupError for an unknown event, :class:`InputError` for an article the event does not have,
+        for every one of its articles, or for a record merged before midan kept each article's report."""
+        moving = list(dict.fromkeys(a.strip() for a in article_ids if a.strip()))
+        if not moving:
+            raise InputError("name the articles to split off")
+        now = int(time.time())
+        with self._writing() as conn:
+            stored = self._require(conn, event_id)
+            unknown = [a for a in moving if a not in stored.article_ids]
+            if unknown:
+                raise InputError(f"event {event_id!r} has no article {unknown[0]!r} "
+                                 f"(its articles: {', '.join(stored.article_ids)})")
+            if set(stored.article_ids) <= set(moving):
+                raise InputError(f"cannot split off every article of {event_id!r}: leave at least one")
+            kept = _reports_of(conn, event_id, stored.article_ids)
+            if kept is None:
+                raise InputError(f"event {event_id!r} was merged before midan kept each article's report, so it "
+                                 "cannot be recomputed: withdraw its articles and ingest them again")
+            staying = [r for r in kept if r[1] not in moving]
+            leaving = [r for r in kept if r[1] in moving]
+            kept_record, new_record = _split_off(conn, stored, [staying, leaving], now)
+            before = json.dumps(stored.article_ids, ensure_ascii=False)
+            conn.execute(audit.insert(), [
+                {"event_id_cnty": record.event_id_cnty, "at": now, "reviewer": reviewer, "field": "split",
+                 "old": before, "new": json.dumps(record.article_ids, ensure_ascii=False)}
+                for record in (kept_record, new_record)])
+        logger.info("split %s: %s moved to %s", event_id, ", ".join(moving), new_record.event_id_cnty)
+        return kept_record, new_record
 
     def changes(self, since: int = 0, limit: int = 10_000) -> list[dict[str, Any]]:
         """What happened to events after ``since`` (seconds since the epoch), one entry an event, oldest first:
