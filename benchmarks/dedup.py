@@ -11,6 +11,12 @@ midan coded no record for, is a miss. The folds are split by place (FA-KES) or c
 model is fitted on both sets' other folds. Beside it: what midan did before (records merge only when their identity
 hashes are equal).
 
+Beside the end-to-end figure, per set: the decision alone (the same predictions, recall over the pairs of one event
+whose two reports both have a lead record), the recall ceiling of the end-to-end figure (the share of pairs of one
+event whose reports both have a lead record and whose lead records the block compares), how many pairs of one event
+the block drops and why (country, event-type family, days apart), and the same figures when a pair of reports is
+one event if its best-matching pair of records is (``every``: the store compares every record of a report).
+
     python benchmarks/dedup.py [--json PATH] [--limit N]   (--limit: the first N reports of each set)
 """
 
@@ -46,7 +52,8 @@ def run(limit: int | None = None) -> dict[str, Any]:
                                 for i, a in enumerate(coded) for b in coded[i + 1:]
                                 if training.dedup.comparable(a.record, b.record)])  # type: ignore[arg-type]
             hashed[name] = training.pairwise(same_id, sets[name])
-    found = training.evaluate(sets)
+    assessed = training.assess(sets)
+    found = {name: parts["end_to_end"] for name, parts in assessed.items()}
     figures = {}
     for name, label in (("written", "written reports (26 events)"), ("fa-kes", "FA-KES dev")):
         figures[f"{name}_f1"] = figure(f"{label}: pairwise F1 of the same event (cross-validated)",
@@ -54,11 +61,30 @@ def run(limit: int | None = None) -> dict[str, Any]:
         figures[f"{name}_precision"] = figure(f"{label}: pairwise precision", found[name]["precision"])
         figures[f"{name}_recall"] = figure(f"{label}: pairwise recall", found[name]["recall"])
         figures[f"{name}_identity_f1"] = figure(f"{label}: F1 of identity hashes alone (before)", hashed[name]["f1"])
+        decision = assessed[name]["decision"]
+        figures[f"{name}_decision_f1"] = figure(f"{label}: F1 of the decision alone (pairs whose reports both have "
+                                                "a lead record)", decision["f1"])
+        figures[f"{name}_decision_precision"] = figure(f"{label}: precision of the decision alone",
+                                                       decision["precision"])
+        figures[f"{name}_decision_recall"] = figure(f"{label}: recall of the decision alone", decision["recall"])
+        figures[f"{name}_recall_ceiling"] = figure(f"{label}: end-to-end recall ceiling (both reports coded, lead "
+                                                   "records in one block)", sets[name].ceiling)
+        figures[f"{name}_every_f1"] = figure(f"{label}: pairwise F1, best-matching pair of every record",
+                                             assessed[name]["every_end_to_end"]["f1"])
+        figures[f"{name}_every_decision_f1"] = figure(f"{label}: F1 of the decision alone, best-matching pair of "
+                                                      "every record", assessed[name]["every_decision"]["f1"])
+        figures[f"{name}_every_recall_ceiling"] = figure(f"{label}: recall ceiling, every record",
+                                                         sets[name].every_ceiling)
     return {"benchmark": "dedup", "dataset": "FA-KES dev + benchmarks/data/dedup/reports.jsonl",
             "command": COMMAND, "figures": figures, "seconds": round(timer.seconds, 1),
-            "details": {"cross_validated": found, "identity_hashes": hashed,
+            "details": {"cross_validated": assessed, "identity_hashes": hashed,
                         "pairs": {n: {"blocked": len(p.labels), "same_event": p.gold_same,
-                                      "same_event_outside_the_block": p.unblocked_same} for n, p in sets.items()}}}
+                                      "same_event_both_coded": p.coded_same,
+                                      "same_event_outside_the_block": p.unblocked_same,
+                                      "same_event_dropped_by_the_block": p.dropped,
+                                      "recall_ceiling": round(p.ceiling, 4),
+                                      "every_record_recall_ceiling": round(p.every_ceiling, 4)}
+                                  for n, p in sets.items()}}}
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ import datetime as dt
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,11 +51,13 @@ _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 
 @dataclass
 class Report:
-    """One coded report: the article, the event its coders gave it (day, place, cause) and midan's lead record."""
+    """One coded report: the article, the event its coders gave it (day, place, cause), midan's lead record and
+    every record midan coded from it (most confident first)."""
 
     article: Article
     key: tuple[str, str, str]
     record: Event | None = None
+    records: list[Event] = field(default_factory=list)
 
 
 def fakes(shared: Path) -> list[Report]:
@@ -99,12 +102,13 @@ def paraphrases(path: Path = PARAPHRASES) -> list[Report]:
 
 
 def code(reports: Sequence[Report]) -> None:
-    """midan's lead record of each report: the one it is most confident of (None when it codes none)."""
+    """midan's records of each report, and its lead record: the one it is most confident of (None when it codes
+    none)."""
     from midan.pipeline import Pipeline
 
     for report, analysis in zip(reports, Pipeline().pipe([r.article for r in reports]), strict=True):
-        records = sorted(analysis.events, key=lambda e: -e.confidence)
-        report.record = records[0] if records else None
+        report.records = sorted(analysis.events, key=lambda e: -e.confidence)
+        report.record = report.records[0] if report.records else None
 
 
 @dataclass
@@ -116,29 +120,58 @@ class Pairs:
     unblocked_same: int
     #: every pair of one event among the reports, coded or not
     gold_same: int
+    #: the pairs of one event whose two reports both have a lead record (what the decision alone can find)
+    coded_same: int = 0
+    #: why the block drops pairs of one event: "country", "family", "days" or their combinations, with counts
+    dropped: dict[str, int] = field(default_factory=dict)
+    #: every pair of reports with a pair of records in one block: its label and the features of each such pair
+    #: of records (the store compares every record of a report, not only the lead)
+    every: list[tuple[int, str, np.ndarray]] = field(default_factory=list)
+
+    @property
+    def ceiling(self) -> float:
+        """The highest recall over every pair of reports that a perfect decision on the lead records reaches."""
+        return (self.coded_same - self.unblocked_same) / self.gold_same if self.gold_same else 0.0
+
+    @property
+    def every_ceiling(self) -> float:
+        """The same when every record of a report may stand for it."""
+        return sum(label for label, _, _ in self.every) / self.gold_same if self.gold_same else 0.0
 
 
 def pairs(reports: Sequence[Report]) -> Pairs:
-    """Every blocked pair of lead records with its features and label (1: the reports code one event)."""
+    """Every blocked pair of lead records with its features and label (1: the reports code one event), and every
+    blocked pair of the reports' records (for :attr:`Pairs.every`)."""
     coded = [r for r in reports if r.record is not None]
-    sims = dedup.cosines([r.record for r in coded], [r.record for r in coded])  # type: ignore[misc]
-    rows, labels, groups, unblocked = [], [], [], 0
+    everything = [e for r in coded for e in r.records]
+    sims = dedup.cosines(everything, everything)
+    starts = np.cumsum([0] + [len(r.records) for r in coded])
+    rows, labels, groups, unblocked, dropped, every = [], [], [], 0, Counter[str](), []
     for i, a in enumerate(coded):
         for j in range(i + 1, len(coded)):
             b = coded[j]
             same = a.key == b.key
             assert a.record is not None and b.record is not None
+            candidates = [dedup.features(x, y, float(sims[starts[i] + m, starts[j] + n]))
+                          for m, x in enumerate(a.records) for n, y in enumerate(b.records)
+                          if dedup.comparable(x, y)]
+            # folds by place (FA-KES) or country (the written reports): an event's reports stay on one side
+            group = min(a.key[1], b.key[1])
+            if candidates:
+                every.append((int(same), group, np.vstack(candidates)))
             if not dedup.comparable(a.record, b.record):
                 unblocked += same
+                if same:
+                    dropped["+".join(dedup.outside_block(a.record, b.record))] += 1
                 continue
-            rows.append(dedup.features(a.record, b.record, float(sims[i, j])))
+            rows.append(dedup.features(a.record, b.record, float(sims[starts[i], starts[j]])))
             labels.append(int(same))
-            # folds by place (FA-KES) or country (the written reports): an event's reports stay on one side
-            groups.append(min(a.key[1], b.key[1]))
+            groups.append(group)
     gold = sum(1 for i, a in enumerate(reports) for b in reports[i + 1:] if a.key == b.key)
+    both = sum(1 for i, a in enumerate(coded) for b in coded[i + 1:] if a.key == b.key)
     width = len(dedup.FEATURES)
     return Pairs(np.vstack(rows) if rows else np.zeros((0, width)), np.array(labels, dtype=int), groups, unblocked,
-                 gold)
+                 gold, both, dict(dropped), every)
 
 
 def fit(rows: np.ndarray, labels: np.ndarray, c: float = C) -> dedup.Model:
@@ -160,13 +193,18 @@ def cross_validate(data: Pairs, c: float = C, folds: int = FOLDS) -> np.ndarray:
     return out
 
 
-def pairwise(predicted: np.ndarray, data: Pairs) -> dict[str, float]:
+def pairwise(predicted: np.ndarray, data: Pairs, labels: np.ndarray | None = None,
+             among: int | None = None) -> dict[str, float]:
     """Pairwise precision, recall and F1 of "one event" over every pair of reports (the block's misses and the
-    reports midan coded no record for count against recall)."""
-    tp = int((predicted & (data.labels == 1)).sum())
+    reports midan coded no record for count against recall); ``among``: the pairs of one event recall is taken
+    over instead (:attr:`Pairs.coded_same`: the decision alone); ``labels``: those of ``predicted`` when they are
+    not the lead pairs'."""
+    labels = data.labels if labels is None else labels
+    tp = int((predicted & (labels == 1)).sum())
     n_pred = int(predicted.sum())
+    total = data.gold_same if among is None else among
     precision = tp / n_pred if n_pred else 0.0
-    recall = tp / data.gold_same if data.gold_same else 0.0
+    recall = tp / total if total else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "pairs": n_pred,
             "right": tp}
@@ -181,14 +219,40 @@ def combined(sets: dict[str, Pairs]) -> Pairs:
 
 
 def evaluate(sets: dict[str, Pairs], c: float = C, threshold: float = THRESHOLD) -> dict[str, dict[str, float]]:
-    """Pairwise figures of each set from out-of-fold probabilities over all sets together."""
+    """Pairwise figures of each set (over every pair of reports) from out-of-fold probabilities over all sets
+    together."""
+    return {name: found["end_to_end"] for name, found in assess(sets, c, threshold).items()}
+
+
+def assess(sets: dict[str, Pairs], c: float = C, threshold: float = THRESHOLD,
+           ) -> dict[str, dict[str, dict[str, float]]]:
+    """Each set's pairwise figures from out-of-fold probabilities: ``end_to_end`` (every pair of reports),
+    ``decision`` (the pairs whose reports both have a lead record: the de-duplication decision alone), and the
+    same two when a pair of reports is one event if its best-matching pair of records is (``every_end_to_end``,
+    ``every_decision``; the record pairs scored by the model of the fold that held the pair out)."""
+    from sklearn.model_selection import GroupKFold
+
     together = combined(sets)
     oof = cross_validate(together, c)
+    # the record pairs of each pair of reports scored by the model whose fold left out the pair's place
+    folds: dict[str, int] = {}
+    models: dict[int, dedup.Model] = {}
+    for k, (train, test) in enumerate(GroupKFold(n_splits=FOLDS).split(together.rows, together.labels,
+                                                                        together.groups)):
+        folds.update({together.groups[i]: k for i in test})
+        models[k] = fit(together.rows[train], together.labels[train], c)
+    full = fit(together.rows, together.labels, c)  # a place with no lead pair: no fold saw it
     found, start = {}, 0
     for name, data in sets.items():
         part = oof[start:start + len(data.labels)]
-        found[name] = pairwise(part >= threshold, data)
         start += len(data.labels)
+        scores = np.array([(models[folds[f"{name}:{group}"]] if f"{name}:{group}" in folds else full)
+                           .probabilities(rows).max() for _, group, rows in data.every])
+        labels = np.array([label for label, _, _ in data.every], dtype=int)
+        found[name] = {"end_to_end": pairwise(part >= threshold, data),
+                       "decision": pairwise(part >= threshold, data, among=data.coded_same),
+                       "every_end_to_end": pairwise(scores >= threshold, data, labels),
+                       "every_decision": pairwise(scores >= threshold, data, labels, among=data.coded_same)}
     return found
 
 

@@ -38,6 +38,36 @@ def test_the_block_and_the_features_compare_what_a_coder_would():
     assert dict(zip(dedup.FEATURES, dedup.features(a, weekly, 0.9), strict=True))["windows_overlap"] == 1
 
 
+def test_the_block_says_why_it_does_not_compare_two_records():
+    a = report("SDN-1", "a1")
+    assert dedup.outside_block(a, report("SDN-2", "a2", day="2025-11-14")) == ()
+    assert dedup.outside_block(a, report("TCD-1", "a3", country="Chad", day="2025-11-25")) == ("country", "days")
+    assert dedup.outside_block(a, report("SDN-3", "a4", event_type="Battles")) == ("family",)
+
+
+def test_the_pairs_of_reports_count_what_the_decision_and_the_block_can_find():
+    from midan import training_dedup as training
+    from midan.schema import Article
+
+    def told(ident: str, event: str, *records):
+        item = training.Report(Article(id=ident, text=""), (event, "Sudan", ""), records[0] if records else None)
+        item.records = list(records)
+        return item
+
+    one, other = report("SDN-1", "a1"), report("SDN-2", "a2", day="2025-11-13")
+    late = report("SDN-3", "a3", day="2025-11-30")  # the same event dated beyond the block
+    reports = [told("a1", "E1", one), told("a2", "E1", other), told("a3", "E1", late, other), told("a4", "E1")]
+    found = training.pairs(reports)
+    assert found.gold_same == 6 and found.coded_same == 3 and found.unblocked_same == 2
+    assert found.dropped == {"days": 2} and found.ceiling == pytest.approx(1 / 6)
+    # a3's second record is in the block with a1's and a2's: every record reaches two more pairs
+    assert [label for label, _, _ in found.every] == [1, 1, 1] and found.every_ceiling == pytest.approx(3 / 6)
+    assert all(rows.shape[1] == len(dedup.FEATURES) for _, _, rows in found.every)
+    predicted = np.array([True])
+    assert training.pairwise(predicted, found)["recall"] == pytest.approx(1 / 6, abs=1e-4)
+    assert training.pairwise(predicted, found, among=found.coded_same)["recall"] == pytest.approx(1 / 3, abs=1e-4)
+
+
 def test_a_merged_record_keeps_the_first_id_the_higher_type_and_the_named_actor():
     kept = report("SDN-1", "a1", actor1="Unidentified Armed Group (Sudan)", fatalities=5)
     new = report("SDN-9", "a2", event_type="Battles", sub_event_type="Armed clash", fatalities=3)
