@@ -3,8 +3,9 @@
 Outlets report the same raid with different place names, days and tolls, so records of one event rarely share an
 identity hash. Candidates come from a block (the same country, event-type family and week, within
 :data:`WINDOW_DAYS`); each pair is described by what a coder would compare (:data:`FEATURES`: the place — same
-GeoNames id, same district, distance —, the days each record's precision allows, the types, the actors, the
-reports' own sentences through the shipped sentence encoder, the tolls) and a logistic regression fitted on
+GeoNames id, same district, distance, how alike the place and district names are —, the days each record's precision
+allows and whether the days are equal, the types, the actors, the reports' own sentences through the shipped
+sentence encoder, the tolls) and a logistic regression fitted on
 reports of the same attacks by different outlets (``midan/training_dedup.py``, weights in
 ``midan/data/dedup.json``) says how likely they are one event.
 
@@ -49,7 +50,7 @@ PRECISION_DAYS = {1: 0, 2: 3, 3: 15}
 FEATURES: tuple[str, ...] = (
     "same_place", "same_admin2", "same_admin1", "within_25km", "log_km", "no_point",
     "windows_overlap", "day_gap", "same_type", "same_sub_type", "same_actor1", "actor1_unnamed",
-    "text_cosine", "fatalities_gap", "both_killed",
+    "text_cosine", "fatalities_gap", "both_killed", "same_day", "place_similarity", "admin_names_close",
 )
 #: how alike two admin names must be (rapidfuzz's 0-100 ratio) to be one district told in two spellings
 ADMIN_RATIO = 85.0
@@ -126,6 +127,9 @@ def features(a: Event, b: Event, cosine: float) -> np.ndarray:
         cosine,
         abs(math.log1p(a.fatalities) - math.log1p(b.fatalities)) / 5.0,
         float(a.fatalities > 0 and b.fatalities > 0),
+        float(a.event_date[:10] == b.event_date[:10]),
+        name_similarity(a.location, b.location),
+        float(admin_names_close(a, b)),
     ], dtype=np.float64)
 
 

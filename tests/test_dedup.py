@@ -38,6 +38,19 @@ def test_the_block_and_the_features_compare_what_a_coder_would():
     assert dict(zip(dedup.FEATURES, dedup.features(a, weekly, 0.9), strict=True))["windows_overlap"] == 1
 
 
+def test_place_names_and_days_told_alike_count_for_one_event():
+    a = report("SYR-1", "a1", location="Deir ez-Zor", admin1="Deir ez-Zor", admin2="Deir ez-Zor District")
+    b = report("SYR-2", "a2", location="Deir Ezzor city", admin1="Dayr az Zawr", admin2="Deir ez-Zor district",
+               geonames_id=170794)
+    row = dict(zip(dedup.FEATURES, dedup.features(a, b, 0.5), strict=True))
+    assert row["same_day"] == 1 and row["admin_names_close"] == 1 and row["same_admin2"] == 0
+    assert 0.6 < row["place_similarity"] < 1
+    other = report("SYR-3", "a3", day="2025-11-13", location="Homs", admin1="Homs", admin2="Homs District")
+    row = dict(zip(dedup.FEATURES, dedup.features(a, other, 0.5), strict=True))
+    assert row["same_day"] == 0 and row["admin_names_close"] == 0 and row["place_similarity"] < 0.5
+    assert dedup.name_similarity("", "Homs") == 0.0
+
+
 def test_the_block_says_why_it_does_not_compare_two_records():
     a = report("SDN-1", "a1")
     assert dedup.outside_block(a, report("SDN-2", "a2", day="2025-11-14")) == ()
