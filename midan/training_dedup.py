@@ -11,6 +11,13 @@ Data:
   many countries, most told by three outlets with the place, the day, the toll and the actors worded differently,
   and events easily confused with them (the same town a few days apart, the same day next door).
 
+Two hand checks (``benchmarks/data/dedup``, written for midan): ``written_records.jsonl`` says which event each
+sentence a record of the written reports rests on tells of (a report often recalls another event of the set:
+a record-level gold, so the decision is measured on records, not reports); ``fakes_checked.jsonl`` gives a reader's
+verdict on 28 FA-KES pairs (14 the dataset calls one event, 14 it calls two that the first model merged most
+confidently): ``same``, ``different``, ``records-same`` (different main events, but one report recalls the other's)
+or ``background`` (one report names the event only in passing, weeks later).
+
 midan codes every report as a user's would be; the record it is most confident of stands for the report, and
 every pair of such records in one block (:func:`midan.dedup.comparable`) is a training pair, labelled by the
 reports' own coding. Only the weights leave this module.
@@ -100,6 +107,62 @@ def paraphrases(path: Path = PARAPHRASES) -> list[Report]:
                           published=dt.date.fromisoformat(row["published"]))
         reports.append(Report(article, (row["event"], row.get("country", ""), "")))
     return reports
+
+
+WRITTEN_RECORDS = ROOT / "benchmarks" / "data" / "dedup" / "written_records.jsonl"
+FAKES_CHECKED = ROOT / "benchmarks" / "data" / "dedup" / "fakes_checked.jsonl"
+
+
+def _jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def checked_records(reports: Sequence[Report], path: Path = WRITTEN_RECORDS) -> tuple[Pairs, int]:
+    """Every pair of records of two different reports whose event the hand check gives (by the offset of the first
+    sentence the record's event rests on), labelled 1 when both tell of one event of the set; and how many records
+    the check does not cover (a record on a sentence it does not list)."""
+    told = {(str(row["report"]), int(str(row["start"]))): row["event"] for row in _jsonl(path)}
+    found: list[tuple[Report, Event, object]] = []
+    unchecked = 0
+    for report in reports:
+        for item in report.records:
+            start = min((e.start for e in item.evidence if e.field == "event"), default=-1)
+            if (report.article.id, start) in told:
+                found.append((report, item, told[report.article.id, start]))
+            else:
+                unchecked += 1
+    sims = dedup.cosines([item for _, item, _ in found], [item for _, item, _ in found])
+    rows, labels, groups, gold, unblocked, dropped = [], [], [], 0, 0, Counter[str]()
+    for i, (ra, a, ea) in enumerate(found):
+        for j in range(i + 1, len(found)):
+            rb, b, eb = found[j]
+            if ra is rb:
+                continue
+            same = ea is not None and ea == eb
+            gold += same
+            if not dedup.comparable(a, b):
+                unblocked += same
+                if same:
+                    dropped["+".join(dedup.outside_block(a, b))] += 1
+                continue
+            rows.append(dedup.features(a, b, float(sims[i, j])))
+            labels.append(int(same))
+            groups.append(min(ra.key[1], rb.key[1]))
+    width = len(dedup.FEATURES)
+    return Pairs(np.vstack(rows) if rows else np.zeros((0, width)), np.array(labels, dtype=int), groups, unblocked,
+                 gold, gold, dict(dropped)), unchecked
+
+
+def fakes_verdicts(reports: Sequence[Report], path: Path = FAKES_CHECKED) -> dict[str, dict[str, int]]:
+    """The hand-checked FA-KES pairs: for the pairs the dataset calls one event and those it calls two, how many
+    a reader found to be each verdict."""
+    keys = {r.article.id: r.key for r in reports}
+    found: dict[str, Counter[str]] = {"dataset_same": Counter(), "dataset_different": Counter()}
+    for row in _jsonl(path):
+        a, b = str(row["a"]), str(row["b"])
+        if a in keys and b in keys:
+            found["dataset_same" if keys[a] == keys[b] else "dataset_different"][str(row["verdict"])] += 1
+    return {name: dict(counts) for name, counts in found.items()}
 
 
 def code(reports: Sequence[Report]) -> None:
@@ -226,11 +289,13 @@ def evaluate(sets: dict[str, Pairs], c: float = C, threshold: float = THRESHOLD)
 
 
 def assess(sets: dict[str, Pairs], c: float = C, threshold: float = THRESHOLD,
-           ) -> dict[str, dict[str, dict[str, float]]]:
+           held: dict[str, tuple[str, Pairs]] | None = None) -> dict[str, dict[str, dict[str, float]]]:
     """Each set's pairwise figures from out-of-fold probabilities: ``end_to_end`` (every pair of reports),
     ``decision`` (the pairs whose reports both have a lead record: the de-duplication decision alone), and the
     same two when a pair of reports is one event if its best-matching pair of records is (``every_end_to_end``,
-    ``every_decision``; the record pairs scored by the model of the fold that held the pair out)."""
+    ``every_decision``; the record pairs scored by the model of the fold that held the pair out). ``held``: more
+    pairs, named, each with the set whose folds it follows (e.g. :func:`checked_records`), scored the same way and
+    never fitted on."""
     from sklearn.model_selection import GroupKFold
 
     together = combined(sets)
@@ -254,6 +319,10 @@ def assess(sets: dict[str, Pairs], c: float = C, threshold: float = THRESHOLD,
                        "decision": pairwise(part >= threshold, data, among=data.coded_same),
                        "every_end_to_end": pairwise(scores >= threshold, data, labels),
                        "every_decision": pairwise(scores >= threshold, data, labels, among=data.coded_same)}
+    for name, (owner, data) in (held or {}).items():
+        scores = np.array([(models[folds[f"{owner}:{group}"]] if f"{owner}:{group}" in folds else full)
+                           .probabilities(row[None, :])[0] for row, group in zip(data.rows, data.groups, strict=True)])
+        found.setdefault(owner, {})[name] = pairwise(scores >= threshold, data)
     return found
 
 

@@ -81,6 +81,31 @@ def test_the_pairs_of_reports_count_what_the_decision_and_the_block_can_find():
     assert training.pairwise(predicted, found, among=found.coded_same)["recall"] == pytest.approx(1 / 3, abs=1e-4)
 
 
+def test_the_hand_checked_records_are_paired_across_reports_only(tmp_path):
+    from midan import training_dedup as training
+    from midan.schema import Article
+
+    def told(ident: str, *records):
+        item = training.Report(Article(id=ident, text=""), ("E1", "Sudan", ""), records[0])
+        item.records = list(records)
+        return item
+
+    raid, recalled = report("SDN-1", "r1"), report("SDN-2", "r1", sentence="A week earlier a market was shelled.")
+    recalled.evidence[0].start = 40
+    again, elsewhere = report("SDN-3", "r2"), report("SDN-4", "r3", day="2025-11-30")
+    checked = tmp_path / "checked.jsonl"
+    checked.write_text("\n".join(json.dumps(row) for row in [
+        {"report": "r1", "start": 0, "event": "E1"}, {"report": "r1", "start": 40, "event": "E2"},
+        {"report": "r2", "start": 0, "event": "E1"}, {"report": "r3", "start": 0, "event": "E1"}]) + "\n")
+    found, unchecked = training.checked_records([told("r1", raid, recalled), told("r2", again),
+                                                 told("r3", elsewhere, report("SDN-5", "r3"))], checked)
+    assert unchecked == 0  # both of r3's records rest on its first sentence
+    # one event: r1's raid with r2 and with r3's two records, r2 with r3's two; r3's first is beyond the block
+    assert found.gold_same == 5 and found.unblocked_same == 2 and found.dropped == {"days": 2}
+    # in the block: 5 pairs across reports (none within r1), 2 of them with r1's recalled record, another event
+    assert int(found.labels.sum()) == 3 and len(found.labels) == 5
+
+
 def test_a_merged_record_keeps_the_first_id_the_higher_type_and_the_named_actor():
     kept = report("SDN-1", "a1", actor1="Unidentified Armed Group (Sudan)", fatalities=5)
     new = report("SDN-9", "a2", event_type="Battles", sub_event_type="Armed clash", fatalities=3)
