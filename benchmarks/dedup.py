@@ -11,6 +11,15 @@ midan coded no record for, is a miss. The folds are split by place (FA-KES) or c
 model is fitted on both sets' other folds. Beside it: what midan did before (records merge only when their identity
 hashes are equal).
 
+Beside the end-to-end figure, per set: the decision alone (the same predictions, recall over the pairs of one event
+whose two reports both have a lead record), the recall ceiling of the end-to-end figure (the share of pairs of one
+event whose reports both have a lead record and whose lead records the block compares), how many pairs of one event
+the block drops and why (country, event-type family, days apart), and the same figures when a pair of reports is
+one event if its best-matching pair of records is (``every``: the store compares every record of a report).
+Then the decision on records rather than reports: every pair of records of two written reports whose event a hand
+check gives (``benchmarks/data/dedup/written_records.jsonl``), and how a reader judged 28 FA-KES pairs
+(``fakes_checked.jsonl``; see ``midan/training_dedup.py``).
+
     python benchmarks/dedup.py [--json PATH] [--limit N]   (--limit: the first N reports of each set)
 """
 
@@ -35,18 +44,24 @@ def run(limit: int | None = None) -> dict[str, Any]:
     from midan import training_dedup as training
 
     shared = datasets_dir().parent
-    sets, hashed = {}, {}
+    sets, hashed, held, unchecked, verdicts = {}, {}, {}, 0, {}
     with Timer() as timer:
         for name, reports in (("fa-kes", training.fakes(shared)), ("written", training.paraphrases())):
             reports = reports[:limit] if limit else reports
             training.code(reports)
             sets[name] = training.pairs(reports)
+            if name == "written":
+                held["records_checked"] = ("written", training.checked_records(reports)[0])
+                unchecked = training.checked_records(reports)[1]
+            else:
+                verdicts = training.fakes_verdicts(reports)
             coded = [r for r in reports if r.record is not None]
             same_id = np.array([a.record.event_id_cnty == b.record.event_id_cnty  # type: ignore[union-attr]
                                 for i, a in enumerate(coded) for b in coded[i + 1:]
                                 if training.dedup.comparable(a.record, b.record)])  # type: ignore[arg-type]
             hashed[name] = training.pairwise(same_id, sets[name])
-    found = training.evaluate(sets)
+    assessed = training.assess(sets, held=held)
+    found = {name: parts["end_to_end"] for name, parts in assessed.items()}
     figures = {}
     for name, label in (("written", "written reports (26 events)"), ("fa-kes", "FA-KES dev")):
         figures[f"{name}_f1"] = figure(f"{label}: pairwise F1 of the same event (cross-validated)",
@@ -54,11 +69,42 @@ def run(limit: int | None = None) -> dict[str, Any]:
         figures[f"{name}_precision"] = figure(f"{label}: pairwise precision", found[name]["precision"])
         figures[f"{name}_recall"] = figure(f"{label}: pairwise recall", found[name]["recall"])
         figures[f"{name}_identity_f1"] = figure(f"{label}: F1 of identity hashes alone (before)", hashed[name]["f1"])
+        decision = assessed[name]["decision"]
+        figures[f"{name}_decision_f1"] = figure(f"{label}: F1 of the decision alone (pairs whose reports both have "
+                                                "a lead record)", decision["f1"])
+        figures[f"{name}_decision_precision"] = figure(f"{label}: precision of the decision alone",
+                                                       decision["precision"])
+        figures[f"{name}_decision_recall"] = figure(f"{label}: recall of the decision alone", decision["recall"])
+        figures[f"{name}_recall_ceiling"] = figure(f"{label}: end-to-end recall ceiling (both reports coded, lead "
+                                                   "records in one block)", sets[name].ceiling)
+        figures[f"{name}_every_f1"] = figure(f"{label}: pairwise F1, best-matching pair of every record",
+                                             assessed[name]["every_end_to_end"]["f1"])
+        figures[f"{name}_every_decision_f1"] = figure(f"{label}: F1 of the decision alone, best-matching pair of "
+                                                      "every record", assessed[name]["every_decision"]["f1"])
+        figures[f"{name}_every_recall_ceiling"] = figure(f"{label}: recall ceiling, every record",
+                                                         sets[name].every_ceiling)
+    checked = assessed["written"]["records_checked"]
+    figures["written_records_checked_f1"] = figure("written reports: F1 of the decision on hand-checked records "
+                                                   "(pairs of records of one event, any report)", checked["f1"])
+    figures["written_records_checked_precision"] = figure("written reports: precision on hand-checked records",
+                                                          checked["precision"])
+    figures["written_records_checked_recall"] = figure("written reports: recall on hand-checked records",
+                                                       checked["recall"])
     return {"benchmark": "dedup", "dataset": "FA-KES dev + benchmarks/data/dedup/reports.jsonl",
             "command": COMMAND, "figures": figures, "seconds": round(timer.seconds, 1),
-            "details": {"cross_validated": found, "identity_hashes": hashed,
+            "details": {"cross_validated": assessed, "identity_hashes": hashed,
+                        "records_checked": {"pairs_of_one_event": held["records_checked"][1].gold_same,
+                                            "outside_the_block": held["records_checked"][1].unblocked_same,
+                                            "dropped_by_the_block": held["records_checked"][1].dropped,
+                                            "records_not_checked": unchecked},
+                        "fa-kes_checked_pairs": verdicts,
                         "pairs": {n: {"blocked": len(p.labels), "same_event": p.gold_same,
-                                      "same_event_outside_the_block": p.unblocked_same} for n, p in sets.items()}}}
+                                      "same_event_both_coded": p.coded_same,
+                                      "same_event_outside_the_block": p.unblocked_same,
+                                      "same_event_dropped_by_the_block": p.dropped,
+                                      "recall_ceiling": round(p.ceiling, 4),
+                                      "every_record_recall_ceiling": round(p.every_ceiling, 4)}
+                                  for n, p in sets.items()}}}
 
 
 if __name__ == "__main__":

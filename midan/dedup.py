@@ -3,8 +3,9 @@
 Outlets report the same raid with different place names, days and tolls, so records of one event rarely share an
 identity hash. Candidates come from a block (the same country, event-type family and week, within
 :data:`WINDOW_DAYS`); each pair is described by what a coder would compare (:data:`FEATURES`: the place — same
-GeoNames id, same district, distance —, the days each record's precision allows, the types, the actors, the
-reports' own sentences through the shipped sentence encoder, the tolls) and a logistic regression fitted on
+GeoNames id, same district, distance, how alike the place and district names are —, the days each record's precision
+allows and whether the days are equal, the types, the actors, the reports' own sentences through the shipped
+sentence encoder, the tolls) and a logistic regression fitted on
 reports of the same attacks by different outlets (``midan/training_dedup.py``, weights in
 ``midan/data/dedup.json``) says how likely they are one event.
 
@@ -49,8 +50,10 @@ PRECISION_DAYS = {1: 0, 2: 3, 3: 15}
 FEATURES: tuple[str, ...] = (
     "same_place", "same_admin2", "same_admin1", "within_25km", "log_km", "no_point",
     "windows_overlap", "day_gap", "same_type", "same_sub_type", "same_actor1", "actor1_unnamed",
-    "text_cosine", "fatalities_gap", "both_killed",
+    "text_cosine", "fatalities_gap", "both_killed", "same_day", "place_similarity", "admin_names_close",
 )
+#: how alike two admin names must be (rapidfuzz's 0-100 ratio) to be one district told in two spellings
+ADMIN_RATIO = 85.0
 _UNNAMED = ("unidentified", "unknown")
 
 
@@ -84,6 +87,22 @@ def event_text(item: Event) -> str:
     return " ".join(dict.fromkeys(sentences))[:2000] or item.notes
 
 
+def name_similarity(a: str, b: str) -> float:
+    """How alike two place names are, 0-1 (token-set ratio: "Deir ez-Zor" and "Deir Ezzor city" are close);
+    0 when either is missing."""
+    from rapidfuzz import fuzz
+
+    if not a.strip() or not b.strip():
+        return 0.0
+    return float(fuzz.token_set_ratio(a.lower(), b.lower())) / 100.0
+
+
+def admin_names_close(a: Event, b: Event) -> bool:
+    """The two records' districts (else provinces) are named alike, whatever GeoNames ids their places got."""
+    first, second = (a.admin2, b.admin2) if a.admin2 and b.admin2 else (a.admin1, b.admin1)
+    return name_similarity(first, second) * 100.0 >= ADMIN_RATIO
+
+
 def features(a: Event, b: Event, cosine: float) -> np.ndarray:
     """The pair's :data:`FEATURES` (``cosine``: of the two records' :func:`event_text` embeddings)."""
     (a0, a1), (b0, b1) = window(a), window(b)
@@ -108,7 +127,20 @@ def features(a: Event, b: Event, cosine: float) -> np.ndarray:
         cosine,
         abs(math.log1p(a.fatalities) - math.log1p(b.fatalities)) / 5.0,
         float(a.fatalities > 0 and b.fatalities > 0),
+        float(a.event_date[:10] == b.event_date[:10]),
+        name_similarity(a.location, b.location),
+        float(admin_names_close(a, b)),
     ], dtype=np.float64)
+
+
+def outside_block(a: Event, b: Event) -> tuple[str, ...]:
+    """Why the block does not compare two records: ``country`` (differs), ``family`` (of event types differs),
+    ``days`` (their windows are more than :data:`WINDOW_DAYS` apart); empty when it compares them."""
+    (a0, a1), (b0, b1) = window(a), window(b)
+    found = (("country", a.country.lower() != b.country.lower()),
+             ("family", family(a.event_type) != family(b.event_type)),
+             ("days", max((b0 - a1).days, (a0 - b1).days) > WINDOW_DAYS))
+    return tuple(name for name, apart in found if apart)
 
 
 def comparable(a: Event, b: Event) -> bool:
@@ -216,5 +248,5 @@ def merge_reports(kept: Event, new: Event, united: Event) -> Event:
     return merged
 
 
-__all__ = ["FAMILIES", "FEATURES", "Model", "best_matches", "comparable", "features", "merge_reports", "model",
-           "window"]
+__all__ = ["FAMILIES", "FEATURES", "Model", "admin_names_close", "best_matches", "comparable", "features",
+           "merge_reports", "model", "name_similarity", "outside_block", "window"]

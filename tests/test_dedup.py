@@ -38,6 +38,74 @@ def test_the_block_and_the_features_compare_what_a_coder_would():
     assert dict(zip(dedup.FEATURES, dedup.features(a, weekly, 0.9), strict=True))["windows_overlap"] == 1
 
 
+def test_place_names_and_days_told_alike_count_for_one_event():
+    a = report("SYR-1", "a1", location="Deir ez-Zor", admin1="Deir ez-Zor", admin2="Deir ez-Zor District")
+    b = report("SYR-2", "a2", location="Deir Ezzor city", admin1="Dayr az Zawr", admin2="Deir ez-Zor district",
+               geonames_id=170794)
+    row = dict(zip(dedup.FEATURES, dedup.features(a, b, 0.5), strict=True))
+    assert row["same_day"] == 1 and row["admin_names_close"] == 1 and row["same_admin2"] == 0
+    assert 0.6 < row["place_similarity"] < 1
+    other = report("SYR-3", "a3", day="2025-11-13", location="Homs", admin1="Homs", admin2="Homs District")
+    row = dict(zip(dedup.FEATURES, dedup.features(a, other, 0.5), strict=True))
+    assert row["same_day"] == 0 and row["admin_names_close"] == 0 and row["place_similarity"] < 0.5
+    assert dedup.name_similarity("", "Homs") == 0.0
+
+
+def test_the_block_says_why_it_does_not_compare_two_records():
+    a = report("SDN-1", "a1")
+    assert dedup.outside_block(a, report("SDN-2", "a2", day="2025-11-14")) == ()
+    assert dedup.outside_block(a, report("TCD-1", "a3", country="Chad", day="2025-11-25")) == ("country", "days")
+    assert dedup.outside_block(a, report("SDN-3", "a4", event_type="Battles")) == ("family",)
+
+
+def test_the_pairs_of_reports_count_what_the_decision_and_the_block_can_find():
+    from midan import training_dedup as training
+    from midan.schema import Article
+
+    def told(ident: str, event: str, *records):
+        item = training.Report(Article(id=ident, text=""), (event, "Sudan", ""), records[0] if records else None)
+        item.records = list(records)
+        return item
+
+    one, other = report("SDN-1", "a1"), report("SDN-2", "a2", day="2025-11-13")
+    late = report("SDN-3", "a3", day="2025-11-30")  # the same event dated beyond the block
+    reports = [told("a1", "E1", one), told("a2", "E1", other), told("a3", "E1", late, other), told("a4", "E1")]
+    found = training.pairs(reports)
+    assert found.gold_same == 6 and found.coded_same == 3 and found.unblocked_same == 2
+    assert found.dropped == {"days": 2} and found.ceiling == pytest.approx(1 / 6)
+    # a3's second record is in the block with a1's and a2's: every record reaches two more pairs
+    assert [label for label, _, _ in found.every] == [1, 1, 1] and found.every_ceiling == pytest.approx(3 / 6)
+    assert all(rows.shape[1] == len(dedup.FEATURES) for _, _, rows in found.every)
+    predicted = np.array([True])
+    assert training.pairwise(predicted, found)["recall"] == pytest.approx(1 / 6, abs=1e-4)
+    assert training.pairwise(predicted, found, among=found.coded_same)["recall"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_the_hand_checked_records_are_paired_across_reports_only(tmp_path):
+    from midan import training_dedup as training
+    from midan.schema import Article
+
+    def told(ident: str, *records):
+        item = training.Report(Article(id=ident, text=""), ("E1", "Sudan", ""), records[0])
+        item.records = list(records)
+        return item
+
+    raid, recalled = report("SDN-1", "r1"), report("SDN-2", "r1", sentence="A week earlier a market was shelled.")
+    recalled.evidence[0].start = 40
+    again, elsewhere = report("SDN-3", "r2"), report("SDN-4", "r3", day="2025-11-30")
+    checked = tmp_path / "checked.jsonl"
+    checked.write_text("\n".join(json.dumps(row) for row in [
+        {"report": "r1", "start": 0, "event": "E1"}, {"report": "r1", "start": 40, "event": "E2"},
+        {"report": "r2", "start": 0, "event": "E1"}, {"report": "r3", "start": 0, "event": "E1"}]) + "\n")
+    found, unchecked = training.checked_records([told("r1", raid, recalled), told("r2", again),
+                                                 told("r3", elsewhere, report("SDN-5", "r3"))], checked)
+    assert unchecked == 0  # both of r3's records rest on its first sentence
+    # one event: r1's raid with r2 and with r3's two records, r2 with r3's two; r3's first is beyond the block
+    assert found.gold_same == 5 and found.unblocked_same == 2 and found.dropped == {"days": 2}
+    # in the block: 5 pairs across reports (none within r1), 2 of them with r1's recalled record, another event
+    assert int(found.labels.sum()) == 3 and len(found.labels) == 5
+
+
 def test_a_merged_record_keeps_the_first_id_the_higher_type_and_the_named_actor():
     kept = report("SDN-1", "a1", actor1="Unidentified Armed Group (Sudan)", fatalities=5)
     new = report("SDN-9", "a2", event_type="Battles", sub_event_type="Armed clash", fatalities=3)
