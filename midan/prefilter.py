@@ -48,21 +48,24 @@ def _values(spec: Any) -> frozenset[str] | None:
 
 
 def _phrase(pattern: list[dict[str, Any]]) -> _Phrase:
-    """The slots of a pattern and the gaps between them (optional tokens may be absent, ``*`` any number)."""
+    """The slots of a pattern and the gaps between them (optional tokens may be absent, ``*`` and the repeats of
+    ``+`` any number; a negated token takes no place)."""
     slots: list[_Slot] = []
     gaps: list[tuple[int, int]] = []
     low = high = 0
     for token in pattern:
         op = token.get("OP")
+        if op == "!":
+            continue
         lemma, lower = _values(token.get("LEMMA")), _values(token.get("LOWER"))
         if op in {"?", "*"} or (lemma is None and lower is None):
-            high += 1 if op == "?" else detect.MAX_PHRASE if op == "*" else 1
+            high += 1 if op in {"?", None, "1"} else detect.MAX_PHRASE
             low += 0 if op in {"?", "*"} else 1
             continue
         if slots:
             gaps.append((low, high))
         slots.append((lemma, lower))
-        low = high = 0
+        low, high = 0, (detect.MAX_PHRASE if op == "+" else 0)
     return slots, gaps
 
 
