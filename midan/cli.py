@@ -110,10 +110,12 @@ def _home(home: str | None) -> str:
     return home.strip()
 
 
-def _analyse(articles: list[Article], min_confidence: float | None = None, batch_size: int = 16) -> Iterator[Any]:
+def _analyse(articles: list[Article], min_confidence: float | None = None, batch_size: int = 16,
+             n_process: int = 1) -> Iterator[Any]:
     from midan.pipeline import DEFAULT_MIN_CONFIDENCE, Pipeline
 
-    pipeline = Pipeline(min_confidence=DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence)
+    pipeline = Pipeline(min_confidence=DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence,
+                        n_process=n_process)
     with _progress(len(articles), "extracting") as bar:
         task = bar.add_task("extract", total=len(articles))
         for analysis in pipeline.pipe(articles, batch_size=batch_size):
@@ -133,6 +135,8 @@ def extract(
         help="Drop events below this confidence (default: the pipeline's threshold; 0 keeps all).")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per spaCy batch.")] = 16,
     home: HomeOpt = None,
+    n_process: Annotated[int, typer.Option(
+        "--n-process", min=1, help="Processes that parse (spaCy's n_process); the records are the same.")] = 1,
 ) -> None:
     """Extract ACLED events from articles (.txt, .html, .jsonl, .csv, RSS/Atom, directories)."""
     formats = {"jsonl": "jsonl", "csv": "acled-csv", "acled-csv": "acled-csv", "geojson": "geojson"}
@@ -142,7 +146,7 @@ def extract(
         raise MidanError("--explain needs --format jsonl (rejected mentions are JSON records)")
     exporter.check_output(output, force)
     articles = _articles(inputs, parse_date(published), home)
-    analyses = _analyse(articles, min_confidence, batch_size)
+    analyses = _analyse(articles, min_confidence, batch_size, n_process)
     if explain:
         exporter.write_records(_explained(analyses), output, force=force)
     else:

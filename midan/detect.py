@@ -274,7 +274,7 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
             continue
         lemma = token.lemma_.lower()
         cue = LEMMA_CUES.get(lemma) or LEMMA_CUES.get(token.lower_)
-        if lemma == "strike" or token.lower_.startswith("strik") or token.lower_ == "struck":
+        if strike_word(lemma, token.lower_):
             cue = _strike_sense(token)
         elif lemma == "march" and (token.pos_ == "PROPN" or (token.i > 0 and doc[token.i - 1].lower_ == "flag") or any(
                 c.dep_ == "dobj" and (actor_rules.noun_kind(c) or c.lemma_.lower() in {"captive", "hostage",
@@ -283,20 +283,20 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
             cue = None  # the month, a troops' "flag march", or "marched their captives into the forest"
         elif lemma in {"seize", "capture"}:
             cue = _seize_sense(token)
-        elif lemma in _FORCE_VERBS and token.pos_ == "VERB":
+        elif lemma in VERB_CUES and token.pos_ == "VERB":
             cue = _force_sense(token)
         elif lemma == "bomb" and token.pos_ == "VERB":
             cue = _force_sense(token) or cue  # "jets bombed the town" is an air strike; "bombed" alone a bomb
         elif lemma == "dead" and token.dep_ not in {"acomp", "oprd", "amod", "dobj", "attr", "pobj", "nsubj",
                                                      "nsubjpass", "conj", "appos", "ROOT"}:
             cue = None
-        elif lemma in {"violent", "violence", "unrest", "chaos"}:
+        elif lemma in UNREST_WORDS:
             # "the protest turned violent", "violent demonstrations": a riot only when said of a demonstration
             near = [token.head, *token.head.children, *token.children]
             cue = "RIOT" if any(LEMMA_CUES.get(t.lemma_.lower()) == "PROTEST" for t in near) else None
         elif lemma == "riot" and token.dep_ in {"compound", "amod"}:
             cue = None  # "riot police", "riot gear"
-        elif lemma in {"deal", "accord"} and token.pos_ != "NOUN":  # "according to" is not an accord
+        elif lemma in NOUN_CUES and token.pos_ != "NOUN":  # "according to" is not an accord
             cue = None
         elif lemma in {"fight", "battle", "combat"} and any(
                 c.lemma_.lower() in _NOT_ENEMIES for c in [*token.children, *token.head.children]
@@ -333,6 +333,16 @@ def find_cues(doc: Doc) -> dict[int, set[str]]:
     return {i: c for i, c in cues.items() if c}
 
 
+def strike_word(lemma: str, lower: str) -> bool:
+    """Whether a word is a form of "strike", whose cue (air strike, shelling, attack, labour strike) its context
+    decides."""
+    return lemma == "strike" or lower.startswith("strik") or lower == "struck"
+
+
+#: words that make a demonstration a riot when said of it ("the protest turned violent")
+UNREST_WORDS = frozenset({"violent", "violence", "unrest", "chaos"})
+
+
 def _strike_sense(token: Token) -> str | None:
     words = {t.lower_ for t in token.children} | {t.lower_ for t in token.doc[max(token.i - 2, 0):token.i]}
     if words & _STRIKE_WEAPONS:
@@ -362,6 +372,12 @@ _FORCE_VERBS = frozenset({"target", "hit", "pound", "blitz"})
 _AIR_MEANS = frozenset({"aircraft", "jet", "warplane", "plane", "helicopter", "drone", "aviation", "airforce",
                         "sortie", "bomber", "gunship"})
 _ARTILLERY_MEANS = frozenset({"artillery", "mortar", "rocket", "missile", "shell", "tank", "howitzer", "launcher"})
+#: lemmas of ``LEMMA_CUES`` that are cues only as nouns ("a peace deal", not "dealt with", "according to")
+NOUN_CUES = frozenset({"deal", "accord"})
+#: what a cheap first pass (:mod:`midan.prefilter`) must know of the cues :func:`find_cues` reads by their sense
+#: in context, besides ``LEMMA_CUES`` and ``PHRASE_CUES``: the forms of "strike" (:func:`strike_word`), the force
+#: verbs (cues only as verbs), and the unrest words (cues only beside a word whose lemma is a PROTEST cue)
+VERB_CUES = _FORCE_VERBS
 
 
 def _force_sense(token: Token) -> str | None:

@@ -11,12 +11,19 @@ each named stage over the result:
     assemble -> one record per actor pair, place and day
 
 One bad article does not stop a batch: the error is logged with the article's origin and the article skipped.
+
+Speed, without changing a record: the stages only read what a mention needs, so work that cannot lead to one is
+skipped. A cheap first pass on the tokens (:mod:`midan.prefilter`) sends to the full parse only the articles that
+may hold a cue word; an article without one gets a tokenized Doc and no stage runs on it (it would yield no
+mention). After ``classify``, the stages that place, date and code mentions run only when a mention is still live.
+``n_process`` parses in that many processes (spaCy's ``nlp.pipe(n_process=...)``); the stages stay in this one.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +37,7 @@ from midan._version import __version__
 from midan.classifier import Classification, classify
 from midan.gazetteer import Gazetteer
 from midan.mention import EventLocation, Mention, Timex, Toponym
+from midan.prefilter import CueGate
 from midan.schema import Article, Event
 
 logger = logging.getLogger(__name__)
@@ -49,6 +57,8 @@ class Analysis:
     events: list[Event] = field(default_factory=list)
     #: every record assembled, before the confidence threshold, with the features its confidence came from
     candidates: list[tuple[Event, dict[str, float]]] = field(default_factory=list)
+    #: False when the first pass found no cue word: ``doc`` is then tokenized only, and no stage ran
+    parsed: bool = True
 
     @property
     def rejected(self) -> list[Mention]:
@@ -69,6 +79,9 @@ RETYPE_FLOOR = 0.6
 #: --annotated``) and, within 0.001 of the best, on the article-events dev set, with more precision than the lower
 #: thresholds; higher thresholds buy precision with recall (the README's table)
 DEFAULT_MIN_CONFIDENCE = 0.4
+#: stages that only work on live mentions: after ``classify`` they are skipped when none is left (the
+#: article's toponyms and time expressions are then not computed: no record would use them)
+LIVE_STAGES = frozenset({"geo", "timex", "actors", "counts", "assemble"})
 
 
 class Pipeline:
@@ -76,10 +89,16 @@ class Pipeline:
 
     def __init__(self, spacy_model: Language | None = None, gazetteer: Gazetteer | None = None,
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE, model: classifier.Model | None = None,
-                 record_model: confidence.RecordModel | bool | None = True) -> None:
+                 record_model: confidence.RecordModel | bool | None = True, *, n_process: int = 1,
+                 prefilter: bool = True) -> None:
         """``record_model`` sets the records' confidence: ``True`` loads the shipped one, ``None`` leaves the
-        rules' own score (what :mod:`midan.training_records` fits the model from)."""
+        rules' own score (what :mod:`midan.training_records` fits the model from). ``n_process`` is the number of
+        processes that parse; ``prefilter=False`` parses every article in full (the records are the same)."""
+        if n_process < 1:
+            raise ValueError(f"n_process must be at least 1, not {n_process}")
         self.nlp = spacy_model or nlp.load()
+        self.n_process = n_process
+        self.gate: CueGate | None = CueGate(self.nlp) if prefilter else None
         self.gazetteer = gazetteer or Gazetteer()
         self.min_confidence = min_confidence
         self.model = model or classifier.load()
@@ -111,12 +130,16 @@ class Pipeline:
         return next(iter(self.pipe([article])))
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Analysis]:
-        """Analyse articles in batches; an article that fails is logged and skipped."""
-        stream = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(stream, batch_size=batch_size, as_tuples=True):
-            analysis = Analysis(article, doc)
+        """Analyse articles in batches, in their order; an article that fails is logged and skipped."""
+        for article, doc, parsed in self._parse(articles, batch_size):
+            analysis = Analysis(article, doc, parsed=parsed)
+            if not parsed:
+                yield analysis  # no cue word: no mention, no record, nothing to explain
+                continue
             try:
-                for _, stage in self.stages:
+                for name, stage in self.stages:
+                    if name in LIVE_STAGES and not self._live(analysis):
+                        continue
                     stage(analysis)
             except Exception as exc:  # one bad article must not stop a batch
                 logger.warning("%s: skipped article %s: %s: %s", article.origin or "-", article.id,
@@ -124,6 +147,35 @@ class Pipeline:
                 logger.debug("article %s failed", article.id, exc_info=True)
                 continue
             yield analysis
+
+    def _parse(self, articles: Iterable[Article], batch_size: int) -> Iterator[tuple[Article, Doc, bool]]:
+        """Each article with its Doc, in input order: parsed in full when the first pass finds a cue word, else
+        only tokenized. One ``nlp.pipe`` stream carries the articles to parse (so ``n_process`` starts its
+        processes once); the others wait in a queue and are given back in their place."""
+        waiting: deque[tuple[Article, Doc | None]] = deque()
+
+        def to_parse() -> Iterator[tuple[Doc | str, Article]]:
+            for article in articles:
+                doc = self.nlp.make_doc(article.text)
+                if self.gate is None or self.gate(doc):
+                    waiting.append((article, None))
+                    # a Doc would be pickled to the other processes: they tokenize the text again instead
+                    yield (doc if self.n_process == 1 else article.text), article
+                else:
+                    waiting.append((article, doc))
+
+        def screened() -> Iterator[tuple[Article, Doc, bool]]:
+            while waiting and waiting[0][1] is not None:
+                article, doc = waiting.popleft()
+                assert doc is not None
+                yield article, doc, False
+
+        for doc, article in self.nlp.pipe(to_parse(), batch_size=batch_size, as_tuples=True,
+                                          n_process=self.n_process):
+            yield from screened()
+            waiting.popleft()
+            yield article, doc, True
+        yield from screened()
 
     # --- stages -----------------------------------------------------------------------------------------------
 
@@ -240,9 +292,10 @@ def headline_end(article: Article) -> int:
     return found + len(title) if found >= 0 and text[found + len(title):].strip() else 0
 
 
-def extract(articles: Iterable[Article], pipeline: Pipeline | None = None, batch_size: int = 16) -> Iterator[Event]:
-    """Events of every article, in article order."""
-    pipeline = pipeline or Pipeline()
+def extract(articles: Iterable[Article], pipeline: Pipeline | None = None, batch_size: int = 16,
+            n_process: int = 1) -> Iterator[Event]:
+    """Events of every article, in article order (``n_process``: parsing processes, when no pipeline is given)."""
+    pipeline = pipeline or Pipeline(n_process=n_process)
     for analysis in pipeline.pipe(articles, batch_size=batch_size):
         yield from analysis.events
 

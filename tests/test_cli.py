@@ -78,6 +78,17 @@ def test_cli_extract_is_deterministic(capsys, pipeline):
     assert [e["event_id_cnty"] for e in records(first)] == [e["event_id_cnty"] for e in records(second)]
 
 
+def test_cli_extract_n_process_gives_the_records_of_one_process(capsys, pipeline):
+    _, one, _ = run(capsys, "extract", str(ARTICLE), "--published", "2025-03-12")
+    code, two, err = run(capsys, "extract", str(ARTICLE), "--published", "2025-03-12", "--n-process", "2")
+    assert code == 0, err
+
+    def unstamped(out: str) -> list[dict]:
+        return [{k: v for k, v in e.items() if k != "timestamp"} for e in records(out)]
+
+    assert unstamped(one) and unstamped(two) == unstamped(one)
+
+
 def test_cli_extract_jsonl_stdin(capsys, monkeypatch, pipeline, article_text):
     line = json.dumps({"id": "a1", "text": article_text, "published": "2025-03-12", "source": "Test Wire"})
     monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
