@@ -197,24 +197,22 @@ def cosines(new: Sequence[Event], stored: Sequence[Event]) -> np.ndarray:
 def best_matches(new: Sequence[Event], stored: Sequence[Event], chosen: Model | None = None,
                  ) -> list[tuple[int, float] | None]:
     """For each new record, the stored record it is the same event as (its index and the probability), or None:
-    the most probable one in its block, if that reaches the model's threshold."""
+    the most probable one in its block (:func:`pair_probabilities`), if that reaches the model's threshold."""
     chosen = chosen or model()
-    sims = cosines(new, stored)
+    scores = pair_probabilities(new, stored, chosen)
     found: list[tuple[int, float] | None] = []
     for i, item in enumerate(new):
         pairs = [j for j, other in enumerate(stored) if comparable(item, other)]
-        if not pairs:
-            found.append(None)
-            continue
-        scores = chosen.probabilities(np.vstack([features(item, stored[j], float(sims[i, j])) for j in pairs]))
-        best = int(np.argmax(scores))
-        found.append((pairs[best], float(scores[best])) if scores[best] >= chosen.threshold else None)
+        best = max(pairs, key=lambda j: scores[i, j], default=None)  # the first of equals, as argmax
+        found.append((best, float(scores[i, best])) if best is not None and scores[i, best] >= chosen.threshold
+                     else None)
     return found
 
 
 def pair_probabilities(new: Sequence[Event], stored: Sequence[Event], chosen: Model | None = None) -> np.ndarray:
     """The probability that each new record and each stored one are one event (``len(new) × len(stored)``); 0 for a
-    pair outside one block (:func:`comparable`). What a split weighs each report of a merged record with."""
+    pair outside one block (:func:`comparable`). What :func:`best_matches` chooses from, and what a split weighs
+    each report of a merged record with."""
     chosen = chosen or model()
     found = np.zeros((len(new), len(stored)))
     pairs = [(i, j) for i, a in enumerate(new) for j, b in enumerate(stored) if comparable(a, b)]

@@ -496,11 +496,17 @@ def _reports_of(conn: Any, event_id: str, article_ids: list[str]) -> list[_Repor
     return found
 
 
+def _record_field(name: str) -> bool:
+    """Whether an audit entry's field is one of the record's own values that a person edits (not its id, its
+    articles or its evidence, nor a review's ``split``)."""
+    return name in ALL_COLUMNS and name not in {"event_id_cnty", "article_ids", "evidence"}
+
+
 def _edited_fields(conn: Any, event_id: str) -> list[str]:
     """The fields of an event a person has changed (its audit log names them, the ones that follow from an edit
     too)."""
     names = conn.execute(select(audit.c.field).where(audit.c.event_id_cnty == event_id).distinct()).scalars()
-    return sorted(n for n in names if n in ALL_COLUMNS and n not in {"event_id_cnty", "article_ids", "evidence"})
+    return sorted(n for n in names if _record_field(n))
 
 
 def _recomputed(conn: Any, ident: str, kept: list[Event], stored: Event | None, now: int) -> Event:
@@ -674,7 +680,7 @@ def _reports_log(engine: Engine) -> None:
             machine: dict[str, dict[str, Any]] = {}
             for ident, name, old in conn.execute(select(audit.c.event_id_cnty, audit.c.field, audit.c.old).where(
                     audit.c.event_id_cnty.in_(chunk)).order_by(audit.c.id)):
-                if name in ALL_COLUMNS and name not in {"event_id_cnty", "article_ids", "evidence"}:
+                if _record_field(name):
                     machine.setdefault(ident, {}).setdefault(name, json.loads(old))
             rows = []
             for row in conn.execute(select(events).where(events.c.event_id_cnty.in_(chunk))):
